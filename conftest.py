@@ -1,0 +1,3 @@
+"""Fixtures shared by every test suite in the repository."""
+
+pytest_plugins = ["kernel.testing.pytest_plugin"]

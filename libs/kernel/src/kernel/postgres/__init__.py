@@ -1,0 +1,1 @@
+"""Postgres adapters: schema migrations and the event store (asyncpg)."""

@@ -1,0 +1,10 @@
+"""One name for "an asyncpg connection", whether it came straight from connect() or from a pool."""
+
+from __future__ import annotations
+
+from typing import TypeAlias
+
+import asyncpg
+from asyncpg.pool import PoolConnectionProxy
+
+AnyConnection: TypeAlias = asyncpg.Connection | PoolConnectionProxy

@@ -1,0 +1,276 @@
+"""The Postgres event store (asyncpg), with group commit.
+
+Every append takes one lock (the position counter row) until commit; that is what makes the
+global order gapless and commit-ordered, and it caps a single Postgres at roughly one commit per
+fsync. So appends that arrive together are coalesced: callers queue their requests, one writer
+task sends the whole queue to ``append_events`` in a single round trip and a single transaction,
+and each caller gets its own outcome. Per-request checks (expected version, event-id repeats) are
+done one request at a time inside that transaction, so batching never weakens them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from collections import deque
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+
+from kernel.errors import ConcurrencyError, EventIdConflict
+from kernel.events import AppendResult, NewEvent, RecordedEvent
+from kernel.eventstore.memory import check_append_arguments
+from kernel.eventstore.port import EventStore
+from kernel.postgres.identifiers import checked_schema
+from kernel.upcasting import NO_UPCASTERS, Upcasters
+
+_COLUMNS = (
+    "position, stream_id, stream_version, event_id, event_type, schema_version,"
+    " data::text, metadata::text, occurred_at, recorded_at"
+)
+
+
+@dataclass(slots=True)
+class _Request:
+    stream_id: str
+    expected_version: int | None
+    events: Sequence[NewEvent]
+    done: asyncio.Future[AppendResult] = field(
+        default_factory=lambda: asyncio.get_running_loop().create_future()
+    )
+
+
+class PostgresEventStore(EventStore):
+    """An ``EventStore`` in ``<schema>.events``; see the module docstring for group commit.
+
+    Args:
+        pool: the service's asyncpg pool.
+        schema: the service's schema, migrated with ``kernel_migrations()``.
+        upcasters: lift old event shapes on read.
+        max_batch_events: the most events one group commit carries.
+    """
+
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        schema: str,
+        upcasters: Upcasters = NO_UPCASTERS,
+        *,
+        max_batch_events: int = 2000,
+    ) -> None:
+        self._pool = pool
+        self._schema = checked_schema(schema)
+        self._upcasters = upcasters
+        self._max_batch_events = max_batch_events
+        self._queue: deque[_Request] = deque()
+        self._writer: asyncio.Task[None] | None = None
+        self._listener = _Listener(pool, f"{self._schema}_events")
+        self._append_sql = (
+            f"SELECT * FROM {self._schema}.append_events($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+        )
+        self._read_all_sql = (
+            f"SELECT {_COLUMNS} FROM {self._schema}.events"
+            " WHERE position > $1 ORDER BY position LIMIT $2"
+        )
+
+    @property
+    def schema(self) -> str:
+        return self._schema
+
+    async def append(
+        self,
+        stream_id: str,
+        expected_version: int | None,
+        events: Sequence[NewEvent],
+    ) -> AppendResult:
+        check_append_arguments(stream_id, expected_version, events)
+        request = _Request(stream_id, expected_version, events)
+        self._queue.append(request)
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write_queued())
+        # shield: a caller cancelled mid-commit must not cancel the batch other callers share.
+        return await asyncio.shield(request.done)
+
+    async def _write_queued(self) -> None:
+        while self._queue:
+            batch = self._take_batch()
+            try:
+                await self._write_batch(batch)
+            except Exception:  # noqa: BLE001 - isolate the request that broke the batch
+                for request in batch:
+                    await self._write_alone(request)
+
+    def _take_batch(self) -> list[_Request]:
+        batch: list[_Request] = []
+        size = 0
+        while self._queue and (
+            not batch or size + len(self._queue[0].events) <= self._max_batch_events
+        ):
+            request = self._queue.popleft()
+            batch.append(request)
+            size += len(request.events)
+        return batch
+
+    async def _write_alone(self, request: _Request) -> None:
+        try:
+            await self._write_batch([request])
+        except Exception as error:  # noqa: BLE001 - the caller gets its own error
+            if not request.done.done():
+                request.done.set_exception(error)
+
+    async def _write_batch(self, batch: list[_Request]) -> None:
+        rows = await self._pool.fetch(self._append_sql, *_append_arguments(batch))
+        for row in rows:
+            request = batch[row["request"] - 1]
+            if not request.done.done():
+                _settle(request, row)
+
+    async def read_stream(
+        self,
+        stream_id: str,
+        *,
+        up_to_version: int | None = None,
+        as_of: datetime | None = None,
+    ) -> list[RecordedEvent]:
+        rows = await self._pool.fetch(
+            f"SELECT {_COLUMNS} FROM {self._schema}.events WHERE stream_id = $1"
+            " AND ($2::bigint IS NULL OR stream_version <= $2)"
+            " AND ($3::timestamptz IS NULL OR recorded_at <= $3)"
+            " ORDER BY stream_version",
+            stream_id,
+            up_to_version,
+            as_of,
+        )
+        return self._decode(rows)
+
+    async def read_all(self, after_position: int = 0, limit: int = 1000) -> list[RecordedEvent]:
+        return self._decode(await self._pool.fetch(self._read_all_sql, after_position, limit))
+
+    async def last_position(self) -> int:
+        position: int = await self._pool.fetchval(
+            f"SELECT position FROM {self._schema}.event_position"
+        )
+        return position
+
+    async def stream_version(self, stream_id: str) -> int:
+        version: int = await self._pool.fetchval(
+            f"SELECT coalesce(max(stream_version), 0) FROM {self._schema}.events"
+            " WHERE stream_id = $1",
+            stream_id,
+        )
+        return version
+
+    def wakeups(self, poll_interval: float) -> AsyncIterator[None]:
+        return self._listener.wakeups(poll_interval)
+
+    async def close(self) -> None:
+        if self._writer is not None:
+            await self._writer
+        await self._listener.close()
+
+    def _decode(self, rows: Sequence[asyncpg.Record]) -> list[RecordedEvent]:
+        upcast = self._upcasters.upcast
+        loads = json.loads
+        return [
+            upcast(
+                RecordedEvent(
+                    position=r[0],
+                    stream_id=r[1],
+                    stream_version=r[2],
+                    event_id=r[3],
+                    event_type=r[4],
+                    schema_version=r[5],
+                    data=loads(r[6]),
+                    metadata=loads(r[7]),
+                    occurred_at=r[8],
+                    recorded_at=r[9],
+                )
+            )
+            for r in rows
+        ]
+
+
+def _append_arguments(batch: list[_Request]) -> tuple[list[Any], ...]:
+    events = [e for request in batch for e in request.events]
+    dumps = json.dumps
+    return (
+        [r.stream_id for r in batch],
+        [-1 if r.expected_version is None else r.expected_version for r in batch],
+        [len(r.events) for r in batch],
+        [e.event_id for e in events],
+        [e.event_type for e in events],
+        [e.schema_version for e in events],
+        [dumps(e.data, separators=(",", ":")) for e in events],
+        [dumps(e.metadata, separators=(",", ":")) for e in events],
+        [e.occurred_at for e in events],
+    )
+
+
+def _settle(request: _Request, row: asyncpg.Record) -> None:
+    outcome = row["outcome"]
+    if outcome in ("ok", "duplicate"):
+        request.done.set_result(
+            AppendResult(
+                stream_id=request.stream_id,
+                stream_version=row["stream_version"],
+                positions=tuple(row["positions"]),
+                duplicate=outcome == "duplicate",
+            )
+        )
+    elif outcome == "conflict":
+        request.done.set_exception(
+            ConcurrencyError(request.stream_id, request.expected_version, row["stream_version"])
+        )
+    else:
+        request.done.set_exception(
+            EventIdConflict(f"some of the event ids are stored already ({request.stream_id!r})")
+        )
+
+
+class _Listener:
+    """One LISTEN connection per store, shared by every reader waiting for new events."""
+
+    def __init__(self, pool: asyncpg.Pool, channel: str) -> None:
+        self._pool = pool
+        self._channel = channel
+        self._connection: asyncpg.pool.PoolConnectionProxy | None = None
+        self._waiters: set[asyncio.Event] = set()
+        self._lock = asyncio.Lock()
+
+    async def wakeups(self, poll_interval: float) -> AsyncIterator[None]:
+        wake = asyncio.Event()
+        self._waiters.add(wake)
+        try:
+            await self._ensure_listening()
+            while True:
+                wake.clear()
+                yield
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(wake.wait(), poll_interval)
+        finally:
+            self._waiters.discard(wake)
+
+    async def _ensure_listening(self) -> None:
+        async with self._lock:
+            if self._connection is not None and not self._connection.is_closed():
+                return
+            with contextlib.suppress(OSError, asyncpg.PostgresError):
+                # If this fails, readers still poll; the next wakeups() call tries again.
+                connection = await self._pool.acquire()
+                await connection.add_listener(self._channel, self._notify)
+                self._connection = connection
+
+    def _notify(self, *_: object) -> None:
+        for wake in self._waiters:
+            wake.set()
+
+    async def close(self) -> None:
+        if self._connection is not None:
+            with contextlib.suppress(Exception):
+                await self._connection.remove_listener(self._channel, self._notify)
+            await self._pool.release(self._connection)
+            self._connection = None

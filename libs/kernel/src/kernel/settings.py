@@ -1,0 +1,36 @@
+"""Settings every service shares, read from ``CLWSTWR_*`` environment variables.
+
+Each service subclasses ``ServiceSettings`` in its own ``settings.py`` and adds what only it needs.
+"""
+
+from __future__ import annotations
+
+import socket
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ServiceSettings(BaseSettings):
+    """The settings of one running service process."""
+
+    model_config = SettingsConfigDict(env_prefix="CLWSTWR_", extra="ignore", frozen=True)
+
+    service_name: str = Field(description="Also the Postgres schema and the stream prefix.")
+    database_url: SecretStr = SecretStr("postgresql://clwstwr@127.0.0.1:5432/clwstwr")
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    grpc_host: str = "127.0.0.1"
+    grpc_port: int = 50051
+    #: Unique per replica: the Redis consumer name and the relay's lock holder.
+    instance_name: str = Field(default_factory=socket.gethostname)
+    db_pool_min: int = 2
+    db_pool_max: int = 10
+    #: JSON object mapping sha256(token) hex -> {"subject", "role", "scope"}; see ``kernel.grpc``.
+    auth_tokens: str = "{}"
+    otlp_endpoint: str | None = None
+    log_level: str = "INFO"
+
+    @property
+    def events_stream(self) -> str:
+        """This service's Redis stream of integration events."""
+        return f"{self.service_name}.events.v1"

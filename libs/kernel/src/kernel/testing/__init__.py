@@ -1,0 +1,1 @@
+"""Testing helpers shared by every service's tests: fixtures for real infrastructure, scenarios."""
