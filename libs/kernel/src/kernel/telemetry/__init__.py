@@ -1,0 +1,1 @@
+"""OpenTelemetry for every service: providers, propagation through events and messages, metrics."""
