@@ -122,6 +122,6 @@ def duplicate_result(stream_id: str, stored: Sequence[RecordedEvent]) -> AppendR
     return AppendResult(
         stream_id=stream_id,
         stream_version=max(s.stream_version for s in stored),
-        positions=tuple(s.position for s in stored),
+        positions=tuple(sorted(s.position for s in stored)),
         duplicate=True,
     )

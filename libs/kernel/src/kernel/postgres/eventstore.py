@@ -70,7 +70,7 @@ class PostgresEventStore(EventStore):
         self._writer: asyncio.Task[None] | None = None
         self._listener = _Listener(pool, f"{self._schema}_events")
         self._append_sql = (
-            f"SELECT * FROM {self._schema}.append_events($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+            f"SELECT * FROM {self._schema}.append_events($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
         )
         self._read_all_sql = (
             f"SELECT {_COLUMNS} FROM {self._schema}.events"
@@ -201,6 +201,7 @@ def _append_arguments(batch: list[_Request]) -> tuple[list[Any], ...]:
         [r.stream_id for r in batch],
         [-1 if r.expected_version is None else r.expected_version for r in batch],
         [len(r.events) for r in batch],
+        [n for n, request in enumerate(batch, start=1) for _ in request.events],
         [e.event_id for e in events],
         [e.event_type for e in events],
         [e.schema_version for e in events],
