@@ -1,4 +1,4 @@
-"""Kernel benchmarks: print numbers side by side with the eventsourcing anchor, same server, same run.
+"""Kernel benchmarks, side by side with the eventsourcing anchor on the same server, same run.
 
 Not a test: nothing here asserts a speed. Run it with ``./dev bench`` (which provisions the
 servers); it reads ``CLWSTWR_DATABASE_URL`` and ``CLWSTWR_REDIS_URL``.
@@ -13,7 +13,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -46,13 +46,8 @@ def run_anchor(mode: str) -> dict[str, object]:
         "PGPORT": str(url.port or 5432),
         "PGUSER": url.username or "postgres",
     }
-    done = subprocess.run(
-        [sys.executable, str(ANCHOR), mode, "1"],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    command = [sys.executable, str(ANCHOR), mode, "1"]  # our own interpreter and file
+    done = subprocess.run(command, env=env, capture_output=True, text=True, check=True)  # noqa: S603
     result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
     return report(f"anchor {mode}", **result)
 
@@ -123,8 +118,8 @@ async def bench_read_all(pool: asyncpg.Pool) -> dict[str, object]:
     return report("read_all decoded", events=count, eps=round(count / seconds))
 
 
-async def _gather(work: object) -> None:
-    await asyncio.gather(*work)  # type: ignore[call-overload]
+async def _gather(work: Iterable[Awaitable[None]]) -> None:
+    await asyncio.gather(*work)
 
 
 async def main() -> None:

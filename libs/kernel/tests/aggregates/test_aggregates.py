@@ -4,6 +4,7 @@ import asyncio
 from typing import ClassVar
 
 import pytest
+
 from kernel.aggregate import Aggregate, DomainEvent, EventRegistry
 from kernel.context import RequestContext, request_context
 from kernel.errors import ConcurrencyError, RuleViolated

@@ -1,4 +1,5 @@
 import pytest
+
 from kernel.eventstore.memory import InMemoryEventStore
 from kernel.testing.eventstore_contract import EventStoreContract
 

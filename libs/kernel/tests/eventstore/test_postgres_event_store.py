@@ -3,6 +3,7 @@ from collections.abc import AsyncIterator
 
 import asyncpg
 import pytest
+
 from kernel.events import NO_STREAM, NewEvent
 from kernel.postgres.eventstore import PostgresEventStore
 from kernel.testing.eventstore_contract import EventStoreContract, make_event

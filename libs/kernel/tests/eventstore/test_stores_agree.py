@@ -6,6 +6,7 @@ import asyncpg
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
 from kernel.events import NewEvent, RecordedEvent
 from kernel.eventstore.memory import InMemoryEventStore
 from kernel.eventstore.port import EventStore
