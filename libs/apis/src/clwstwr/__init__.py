@@ -1,0 +1,1 @@
+"""Python code generated from proto/ (do not edit: run ./dev proto)."""

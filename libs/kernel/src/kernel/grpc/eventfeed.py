@@ -1,0 +1,192 @@
+"""The EventFeed gRPC service (``clwstwr.eventfeed.v1``): a service's event store, served and read.
+
+``EventFeedServicer`` serves one service's store; ``EventFeedClient`` reads another service's
+feed and is an ``EventSource`` (``kernel.feed``), so consumers backfill gaps through it.
+``event_to_proto`` and ``event_from_proto`` are the one place events cross the wire.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncGenerator, AsyncIterator
+from datetime import UTC, datetime
+from uuid import UUID
+
+from google.protobuf.timestamp_pb2 import Timestamp
+from grpc import aio
+from typing_extensions import override
+
+from clwstwr.eventfeed.v1 import event_feed_pb2 as pb
+from clwstwr.eventfeed.v1 import event_feed_pb2_grpc as pb_grpc
+from kernel.errors import FieldViolation, ValidationFailed
+from kernel.events import RecordedEvent
+from kernel.eventstore.port import EventStore
+from kernel.grpc.auth import Role, current_principal
+
+#: The full name of the service, for health and reflection.
+SERVICE_NAME: str = pb.DESCRIPTOR.services_by_name["EventFeedService"].full_name
+DEFAULT_LIMIT = 1000
+MAX_LIMIT = 10_000
+#: Who may read a whole service's log: it holds every board's events.
+READER_ROLES: tuple[Role, ...] = ("service", "operator", "national")
+
+
+def event_to_proto(event: RecordedEvent) -> pb.Event:
+    """The wire form of a recorded event; ``data`` goes as JSON text so integers stay exact."""
+    message = pb.Event(
+        position=event.position,
+        stream_id=event.stream_id,
+        stream_version=event.stream_version,
+        event_id=str(event.event_id),
+        event_type=event.event_type,
+        schema_version=event.schema_version,
+        data=json.dumps(event.data, separators=(",", ":"), ensure_ascii=False),
+        metadata=event.metadata,
+    )
+    message.occurred_at.FromDatetime(event.occurred_at)
+    message.recorded_at.FromDatetime(event.recorded_at)
+    return message
+
+
+def event_from_proto(message: pb.Event) -> RecordedEvent:
+    """The recorded event a wire ``Event`` carries, with timezone-aware UTC timestamps."""
+    return RecordedEvent(
+        stream_id=message.stream_id,
+        stream_version=message.stream_version,
+        position=message.position,
+        event_id=UUID(message.event_id),
+        event_type=message.event_type,
+        schema_version=message.schema_version,
+        data=json.loads(message.data),
+        metadata=dict(message.metadata),
+        occurred_at=_datetime(message.occurred_at),
+        recorded_at=_datetime(message.recorded_at),
+    )
+
+
+def _datetime(timestamp: Timestamp) -> datetime:
+    return timestamp.ToDatetime(tzinfo=UTC)
+
+
+class EventFeedServicer(pb_grpc.EventFeedServiceServicer):
+    """Serves ``store`` to callers with a reader role (see ``READER_ROLES``).
+
+    Args:
+        store: the service's own event store.
+        batch_size: the most events one ``Subscribe`` message carries.
+        poll_interval: how often ``Subscribe`` looks for new events if no notification came.
+    """
+
+    def __init__(
+        self, store: EventStore, *, batch_size: int = 500, poll_interval: float = 1.0
+    ) -> None:
+        self._store = store
+        self._batch_size = batch_size
+        self._poll_interval = poll_interval
+
+    @override
+    async def ReadEvents(
+        self,
+        request: pb.ReadEventsRequest,
+        context: aio.ServicerContext[pb.ReadEventsRequest, pb.ReadEventsResponse],
+    ) -> pb.ReadEventsResponse:
+        current_principal().require_role(*READER_ROLES)
+        violations = _position_violations(request.after_position)
+        if not 0 <= request.limit <= MAX_LIMIT:
+            violations.append(FieldViolation("limit", f"must be 0 (default) to {MAX_LIMIT}"))
+        if violations:
+            raise ValidationFailed(violations)
+        events = await self._store.read_all(request.after_position, request.limit or DEFAULT_LIMIT)
+        # Read after the page, so it is never below the page's last position.
+        last_position = await self._store.last_position()
+        return pb.ReadEventsResponse(
+            events=[event_to_proto(e) for e in events], last_position=last_position
+        )
+
+    @override
+    async def Subscribe(
+        self,
+        request: pb.SubscribeRequest,
+        context: aio.ServicerContext[pb.SubscribeRequest, pb.SubscribeResponse],
+    ) -> AsyncIterator[pb.SubscribeResponse]:
+        current_principal().require_role(*READER_ROLES)
+        violations = _position_violations(request.after_position)
+        if violations:
+            raise ValidationFailed(violations)
+        # Runs until the client cancels (or the deadline passes): grpc.aio then cancels this
+        # task, and closing the store's generator lets go of its listener at once.
+        batches = self._store.subscribe(
+            request.after_position, batch_size=self._batch_size, poll_interval=self._poll_interval
+        )
+        try:
+            async for batch in batches:
+                yield pb.SubscribeResponse(events=[event_to_proto(e) for e in batch])
+        finally:
+            if isinstance(batches, AsyncGenerator):
+                await batches.aclose()
+
+
+def _position_violations(after_position: int) -> list[FieldViolation]:
+    if after_position < 0:
+        return [FieldViolation("after_position", "must be 0 or more")]
+    return []
+
+
+class EventFeedClient:
+    """Reads another service's EventFeed; an ``EventSource`` named after that service.
+
+    Args:
+        channel: a ``grpc.aio`` channel, or a target (``host:port``) to open an insecure
+            channel to, which ``close`` then closes.
+        source_name: the source's name, e.g. ``"meetings"`` (consumers checkpoint under it).
+        token: this service's bearer token for the source.
+        timeout: the deadline of each ``read``, in seconds.
+    """
+
+    def __init__(
+        self, channel: aio.Channel | str, source_name: str, token: str, *, timeout: float = 10.0
+    ) -> None:
+        self._owns_channel = isinstance(channel, str)
+        if isinstance(channel, str):
+            # A page of large events can pass the default 4 MiB receive limit.
+            channel = aio.insecure_channel(
+                channel, options=[("grpc.max_receive_message_length", 64 * 1024 * 1024)]
+            )
+        self._channel = channel
+        self._stub = pb_grpc.EventFeedServiceStub(channel)
+        self._name = source_name
+        self._metadata = (("authorization", f"Bearer {token}"),)
+        self._timeout = timeout
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    async def read(self, after_position: int, limit: int) -> list[RecordedEvent]:
+        """Up to ``limit`` events after ``after_position``, in position order."""
+        response = await self._stub.ReadEvents(
+            pb.ReadEventsRequest(after_position=after_position, limit=limit),
+            metadata=self._metadata,
+            timeout=self._timeout,
+        )
+        return [event_from_proto(e) for e in response.events]
+
+    async def subscribe(self, after_position: int = 0) -> AsyncIterator[list[RecordedEvent]]:
+        """Every event after ``after_position`` in batches, then new ones as they come, forever.
+
+        Raises ``grpc.aio.AioRpcError`` when the stream breaks; callers resubscribe after the
+        last position they saw.
+        """
+        call = self._stub.Subscribe(
+            pb.SubscribeRequest(after_position=after_position), metadata=self._metadata
+        )
+        try:
+            async for response in call:
+                yield [event_from_proto(e) for e in response.events]
+        finally:
+            call.cancel()
+
+    async def close(self) -> None:
+        """Close the channel if this client opened it."""
+        if self._owns_channel:
+            await self._channel.close()
