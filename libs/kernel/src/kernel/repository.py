@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any, Generic, TypeVar
 
+from opentelemetry import trace
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_random
 
 from kernel.aggregate import Aggregate, DomainEvent, EventRegistry
@@ -18,6 +19,7 @@ from kernel.telemetry.propagation import inject_trace_context
 A = TypeVar("A", bound=Aggregate[Any])
 T = TypeVar("T")
 
+_tracer = trace.get_tracer(__name__)
 _IDEMPOTENT_EVENTS = uuid.UUID("5b0c7e6e-4f3a-4d53-9a55-0e4f6c1c2a11")
 
 
@@ -57,14 +59,18 @@ class AggregateRepository(Generic[A]):
         if not pending:
             return None
         context = current_context()
-        metadata = inject_trace_context(context.metadata())
-        expected = aggregate.version - len(pending)
-        scope = context.idempotency_scope
-        events = [
-            self._registry.encode(event, metadata, _event_id(scope, aggregate.stream_id, n))
-            for n, event in enumerate(pending)
-        ]
-        result = await self._store.append(aggregate.stream_id, expected, events)
+        with _tracer.start_as_current_span(
+            "eventstore.append", attributes={"clwstwr.stream_id": aggregate.stream_id}
+        ):
+            # Stored with each event: the relay and consumers continue this trace from here.
+            metadata = inject_trace_context(context.metadata())
+            expected = aggregate.version - len(pending)
+            scope = context.idempotency_scope
+            events = [
+                self._registry.encode(event, metadata, _event_id(scope, aggregate.stream_id, n))
+                for n, event in enumerate(pending)
+            ]
+            result = await self._store.append(aggregate.stream_id, expected, events)
         aggregate.mark_saved()
         return result
 

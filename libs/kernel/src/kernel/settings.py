@@ -27,6 +27,10 @@ class ServiceSettings(BaseSettings):
     db_pool_max: int = 10
     #: JSON object mapping sha256(token) hex -> {"subject", "role", "scope"}; see ``kernel.grpc``.
     auth_tokens: str = "{}"
+    #: JSON object: source service name -> its gRPC target, for EventFeed catch-up reads.
+    feed_targets: str = "{}"
+    #: The bearer token this service presents to other services' EventFeeds (role ``service``).
+    feed_token: SecretStr = SecretStr("")
     otlp_endpoint: str | None = None
     log_level: str = "INFO"
 

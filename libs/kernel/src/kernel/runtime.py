@@ -1,0 +1,203 @@
+"""Run one service process: the same start-up, wiring and shutdown for every service.
+
+A service describes itself with a ``ServiceDefinition`` (its migrations, upcasters, and a
+``build`` function that returns its gRPC servicers and event handlers) and its ``__main__``
+calls ``run(definition, settings)``. Everything else (pool, migrations, event store, relay,
+consumers, gRPC server with EventFeed/health/reflection, telemetry, signals) lives here once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import signal
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import asyncpg
+from faststream.redis import RedisBroker
+from opentelemetry import metrics
+
+from kernel.eventstore.port import EventStore
+from kernel.grpc.auth import TokenRegistry
+from kernel.grpc.eventfeed import EventFeedClient
+from kernel.grpc.idempotency import PostgresIdempotencyStore
+from kernel.grpc.server import GrpcServer, ServiceRegistration, build_server
+from kernel.messaging import Consumer, EventHandler, RedisBulkPublisher, Relay
+from kernel.postgres.eventstore import PostgresEventStore
+from kernel.postgres.migrations import Migration, kernel_migrations, migrate
+from kernel.settings import ServiceSettings
+from kernel.telemetry.setup import configure_telemetry
+from kernel.upcasting import NO_UPCASTERS, Upcasters
+
+_log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Infrastructure:
+    """What a service's ``build`` gets to assemble its application from."""
+
+    settings: ServiceSettings
+    pool: asyncpg.Pool
+    store: EventStore
+
+
+@dataclass(frozen=True, slots=True)
+class Subscription:
+    """An event handler and the services whose events it applies."""
+
+    handler: EventHandler
+    sources: Sequence[str]
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceParts:
+    grpc_services: Sequence[ServiceRegistration] = ()
+    subscriptions: Sequence[Subscription] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceDefinition:
+    name: str
+    build: Callable[[Infrastructure], Awaitable[ServiceParts]]
+    migrations: Sequence[Migration] = ()
+    upcasters: Upcasters = NO_UPCASTERS
+
+
+@dataclass
+class RunningService:
+    """A started service; ``stop`` undoes ``start_service`` in reverse order."""
+
+    settings: ServiceSettings
+    pool: asyncpg.Pool
+    store: PostgresEventStore
+    broker: RedisBroker
+    server: GrpcServer
+    relay: Relay
+    consumers: list[Consumer]
+    feeds: list[EventFeedClient]
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    lags: dict[str, int] = field(default_factory=dict)
+
+    async def stop(self, grace: float = 5.0) -> None:
+        await self.server.stop(grace)
+        for consumer in self.consumers:
+            await consumer.stop()
+        for task in self.tasks:
+            task.cancel()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+        for feed in self.feeds:
+            await feed.close()
+        await self.store.close()
+        await self.broker.stop()
+        await self.pool.close()
+
+
+async def start_service(definition: ServiceDefinition, settings: ServiceSettings) -> RunningService:
+    """Migrate, then start the relay, the consumers and the gRPC server; return the handles."""
+    pool = await asyncpg.create_pool(
+        settings.database_url.get_secret_value(),
+        min_size=settings.db_pool_min,
+        max_size=settings.db_pool_max,
+    )
+    schema = settings.service_name
+    async with pool.acquire() as conn:
+        await migrate(conn, schema, [*kernel_migrations(), *definition.migrations])
+    store = PostgresEventStore(pool, schema, definition.upcasters)
+    parts = await definition.build(Infrastructure(settings, pool, store))
+    broker = RedisBroker(settings.redis_url)
+    redis = await broker.connect()
+    relay = Relay(store, pool, RedisBulkPublisher(redis), service=schema, schema=schema)
+    feeds = {name: _feed(settings, name) for s in parts.subscriptions for name in s.sources}
+    consumers = [
+        Consumer(
+            broker,
+            pool,
+            schema=schema,
+            service=schema,
+            instance=settings.instance_name,
+            handler=s.handler,
+            sources=[feeds[name] for name in s.sources],
+        )
+        for s in parts.subscriptions
+    ]
+    server = build_server(
+        host=settings.grpc_host,
+        port=settings.grpc_port,
+        tokens=TokenRegistry.from_settings(settings),
+        idempotency=PostgresIdempotencyStore(pool, schema),
+        event_store=store,
+        services=parts.grpc_services,
+    )
+    running = RunningService(
+        settings, pool, store, broker, server, relay, consumers, list(feeds.values())
+    )
+    running.tasks.append(asyncio.create_task(relay.run(), name=f"{schema}-relay"))
+    for consumer in consumers:
+        await consumer.start()
+    running.tasks.append(asyncio.create_task(_watch_lag(running), name=f"{schema}-lag"))
+    _register_lag_gauges(running)
+    await server.start()
+    return running
+
+
+def _feed(settings: ServiceSettings, source: str) -> EventFeedClient:
+    targets: Mapping[str, str] = json.loads(settings.feed_targets)
+    if source not in targets:
+        raise ValueError(f"no EventFeed target for {source!r}: set CLWSTWR_FEED_TARGETS")
+    return EventFeedClient(targets[source], source, settings.feed_token.get_secret_value())
+
+
+async def _watch_lag(running: RunningService, interval: float = 5.0) -> None:
+    """Keep lag figures fresh for the gauges (their callbacks cannot await the database)."""
+    while True:
+        with contextlib.suppress(Exception):
+            running.lags["relay"] = await running.relay.relay_lag()
+            for consumer in running.consumers:
+                for source, lag in (await consumer.lag()).items():
+                    running.lags[f"{consumer.group}/{source}"] = lag
+        await asyncio.sleep(interval)
+
+
+def _register_lag_gauges(running: RunningService) -> None:
+    meter = metrics.get_meter("kernel.runtime")
+
+    def relay_lag(_: metrics.CallbackOptions) -> list[metrics.Observation]:
+        return [metrics.Observation(running.lags.get("relay", 0))]
+
+    def consumer_lag(_: metrics.CallbackOptions) -> list[metrics.Observation]:
+        return [
+            metrics.Observation(lag, {"consumer": key})
+            for key, lag in running.lags.items()
+            if key != "relay"
+        ]
+
+    meter.create_observable_gauge("clwstwr.relay.lag", [relay_lag], unit="{event}")
+    meter.create_observable_gauge("clwstwr.consumer.lag", [consumer_lag], unit="{event}")
+
+
+def run(definition: ServiceDefinition, settings: ServiceSettings) -> None:
+    """The body of ``python -m <service>``: run until SIGINT/SIGTERM, then stop gracefully."""
+    telemetry = configure_telemetry(
+        settings.service_name, settings.otlp_endpoint, log_level=settings.log_level
+    )
+    try:
+        asyncio.run(_serve(definition, settings))
+    finally:
+        telemetry.shutdown()
+
+
+async def _serve(definition: ServiceDefinition, settings: ServiceSettings) -> None:
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stopping.set)
+    running = await start_service(definition, settings)
+    _log.info(
+        "%s serving gRPC on %s:%d", settings.service_name, settings.grpc_host, running.server.port
+    )
+    await stopping.wait()
+    _log.info("%s stopping", settings.service_name)
+    await running.stop()
