@@ -1,0 +1,200 @@
+"""The relay: tails the service's event store and publishes every event to its Redis stream.
+
+Nothing is published from request handlers; an append commits, Postgres notifies, the relay
+reads the new events in position order and publishes them (a transactional outbox by
+construction). Publishing is at least once: the checkpoint is written only after the broker
+has acknowledged a batch, so a crash in between re-publishes that batch and consumers, which
+dedupe by position, apply it once.
+
+One relay publishes per service however many replicas run: each replica tries a session-level
+Postgres advisory lock on a dedicated connection and only the holder publishes; the others
+retry every ``lock_retry_interval``. If the holder dies, its connection (and lock) goes with
+it and another replica takes over from the stored checkpoint.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Sequence
+
+import asyncpg
+from opentelemetry import metrics
+from opentelemetry.trace import SpanKind
+
+from kernel.events import RecordedEvent
+from kernel.eventstore.port import EventStore
+from kernel.messaging.handler import DbConnection
+from kernel.messaging.locks import advisory_key
+from kernel.messaging.message import event_body, event_headers, events_stream
+from kernel.messaging.publisher import Publisher
+from kernel.messaging.tracing import batch_span
+from kernel.postgres.identifiers import checked_schema
+
+_log = logging.getLogger(__name__)
+_published = metrics.get_meter(__name__).create_counter(
+    "clwstwr.relay.published", unit="{event}", description="Events the relay has published."
+)
+
+
+class Relay:
+    """Publishes ``store``'s events, in position order, to ``<service>.events.v1``.
+
+    Args:
+        store: the service's own event store.
+        pool: the service's pool; the relay holds one connection while it is the leader.
+        publisher: how batches reach the broker (``RedisBulkPublisher`` by default in services).
+        service: the service name: the stream prefix and the CloudEvents source.
+        schema: the service's schema, migrated with ``kernel_migrations()``.
+        batch_size: events read and published per batch.
+        poll_interval: seconds between polls when no notification arrives.
+        lock_retry_interval: seconds a standby replica waits before trying the lock again.
+    """
+
+    def __init__(
+        self,
+        store: EventStore,
+        pool: asyncpg.Pool,
+        publisher: Publisher,
+        *,
+        service: str,
+        schema: str,
+        batch_size: int = 1000,
+        poll_interval: float = 1.0,
+        lock_retry_interval: float = 2.0,
+    ) -> None:
+        self._store = store
+        self._pool = pool
+        self._publisher = publisher
+        self._service = service
+        self._schema = checked_schema(schema)
+        self._stream = events_stream(service)
+        self._batch_size = batch_size
+        self._poll_interval = poll_interval
+        self._lock_retry_interval = lock_retry_interval
+        self._lock_key = advisory_key("clwstwr.relay", f"{self._schema}/{self._stream}")
+        self._leader = False
+        self._attributes = {"stream": self._stream}
+
+    @property
+    def stream(self) -> str:
+        return self._stream
+
+    @property
+    def is_leader(self) -> bool:
+        """Whether this replica holds the relay lock right now."""
+        return self._leader
+
+    async def run(self) -> None:
+        """Publish forever: wait for the lock, publish while holding it, recover from errors."""
+        while True:
+            try:
+                async with self._leadership() as conn:
+                    position = await self._checkpoint(conn)
+                    wakeups = self._store.wakeups(self._poll_interval)
+                    try:
+                        async for _ in wakeups:
+                            position = await self._drain(conn, position)
+                    finally:
+                        await _aclose(wakeups)
+            except Exception:  # noqa: BLE001
+                # Broker or database trouble: keep the process alive, let the lock go, retry.
+                _log.exception("relay for %s failed; retrying", self._stream)
+                await asyncio.sleep(self._lock_retry_interval)
+
+    async def publish_pending(self) -> int:
+        """Take the lock, publish everything up to the current head once, let the lock go.
+
+        For tools, tests and benchmarks; services call ``run``. Returns the last position
+        published (the new checkpoint).
+        """
+        async with self._leadership() as conn:
+            return await self._drain(conn, await self._checkpoint(conn))
+
+    async def relay_lag(self) -> int:
+        """Events committed but not yet acknowledged by the broker (for the lag metric)."""
+        head = await self._store.last_position()
+        done = await self._pool.fetchval(
+            f"SELECT position FROM {self._schema}.relay_checkpoints WHERE stream = $1",
+            self._stream,
+        )
+        return head - int(done or 0)
+
+    @contextlib.asynccontextmanager
+    async def _leadership(self) -> AsyncIterator[DbConnection]:
+        while True:
+            async with self._pool.acquire() as conn:
+                # Session-level: held until released or the connection dies (the pool's reset
+                # on release runs pg_advisory_unlock_all, so a returned connection holds none).
+                if await conn.fetchval("SELECT pg_try_advisory_lock($1, $2)", *self._lock_key):
+                    self._leader = True
+                    try:
+                        yield conn
+                    finally:
+                        self._leader = False
+                        if not conn.is_closed():
+                            with contextlib.suppress(asyncpg.PostgresError, OSError):
+                                await conn.execute(
+                                    "SELECT pg_advisory_unlock($1, $2)", *self._lock_key
+                                )
+                    return
+            await asyncio.sleep(self._lock_retry_interval)
+
+    async def _checkpoint(self, conn: DbConnection) -> int:
+        await conn.execute(
+            f"INSERT INTO {self._schema}.relay_checkpoints (stream, position) VALUES ($1, 0)"
+            " ON CONFLICT DO NOTHING",
+            self._stream,
+        )
+        position: int = await conn.fetchval(
+            f"SELECT position FROM {self._schema}.relay_checkpoints WHERE stream = $1",
+            self._stream,
+        )
+        return position
+
+    async def _drain(self, conn: DbConnection, position: int) -> int:
+        """Publish every event after ``position``; return the last position published."""
+        batch = await self._store.read_all(position, self._batch_size)
+        while batch:
+            # Read the next batch while this one is encoded and published.
+            ahead = (
+                asyncio.create_task(self._store.read_all(batch[-1].position, self._batch_size))
+                if len(batch) == self._batch_size
+                else None
+            )
+            try:
+                await self._publish(conn, batch)
+            except BaseException:
+                if ahead is not None:
+                    ahead.cancel()
+                    with contextlib.suppress(BaseException):
+                        await ahead
+                raise
+            position = batch[-1].position
+            batch = await ahead if ahead is not None else []
+        return position
+
+    async def _publish(self, conn: DbConnection, batch: Sequence[RecordedEvent]) -> None:
+        if conn.is_closed():
+            # The lock went with the connection; another replica may be publishing already.
+            raise ConnectionError("lost the relay lock connection")
+        service = self._service
+        with batch_span(f"publish {self._stream}", batch, self._attributes, SpanKind.PRODUCER):
+            await self._publisher.publish(
+                self._stream, [(event_body(e), event_headers(e, service)) for e in batch]
+            )
+        # Only after the broker acknowledged the whole batch.
+        await conn.execute(
+            f"UPDATE {self._schema}.relay_checkpoints SET position = $2, updated_at = now()"
+            " WHERE stream = $1",
+            self._stream,
+            batch[-1].position,
+        )
+        _published.add(len(batch), self._attributes)
+
+
+async def _aclose(iterator: AsyncIterator[None]) -> None:
+    aclose = getattr(iterator, "aclose", None)
+    if aclose is not None:
+        await aclose()

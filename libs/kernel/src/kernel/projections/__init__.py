@@ -1,0 +1,20 @@
+"""Read models updated with their checkpoints in one transaction, and rebuilt without downtime."""
+
+from kernel.projections.projection import (
+    REBUILD_SUFFIX,
+    Projection,
+    ProjectionHandler,
+    create_tables,
+    physical_tables,
+)
+from kernel.projections.rebuild import RebuildResult, rebuild
+
+__all__ = [
+    "REBUILD_SUFFIX",
+    "Projection",
+    "ProjectionHandler",
+    "RebuildResult",
+    "create_tables",
+    "physical_tables",
+    "rebuild",
+]

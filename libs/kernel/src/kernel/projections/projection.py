@@ -1,0 +1,86 @@
+"""Projections: read models kept in the consuming service's schema, one consumer each.
+
+A projection declares its tables (a logical name and a DDL template each) and applies events
+to whichever physical tables it is handed: the live ones when it runs as a consumer handler
+(``ProjectionHandler``), the shadow ones (``<table>__rebuild``) during a rebuild. Its
+checkpoints live in ``consumer_checkpoints`` under the projection's name, moved in the same
+transaction as its writes, exactly as for any other consumer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Protocol
+
+from kernel.events import RecordedEvent
+from kernel.messaging.handler import DbConnection
+from kernel.postgres.identifiers import checked_schema
+
+#: Appended to a table's name for the copy a rebuild fills.
+REBUILD_SUFFIX = "__rebuild"
+
+
+class Projection(Protocol):
+    """A read model built from events.
+
+    ``tables`` maps each logical table name (a lower-case identifier) to its DDL template, in
+    creation order. In the template ``{table}`` is the schema-qualified physical name and
+    ``{name}`` the bare one (for naming indexes: ``CREATE INDEX {name}_by_board ON {table}``);
+    leave other constraint and index names to Postgres, which keeps them unique.
+
+    ``apply`` writes ``events`` (consecutive, from one source) to ``tables`` (logical name to
+    physical name) on ``conn``, inside the caller's transaction. It must write only there.
+    """
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def tables(self) -> Mapping[str, str]: ...
+
+    async def apply(
+        self, conn: DbConnection, events: Sequence[RecordedEvent], tables: Mapping[str, str]
+    ) -> None: ...
+
+
+def physical_tables(schema: str, projection: Projection, suffix: str = "") -> dict[str, str]:
+    """Logical table name to schema-qualified physical name (with ``suffix``)."""
+    schema = checked_schema(schema)
+    return {
+        logical: f"{schema}.{checked_schema(logical + suffix)}" for logical in projection.tables
+    }
+
+
+async def create_tables(
+    conn: DbConnection, schema: str, projection: Projection, suffix: str = ""
+) -> None:
+    """Create the projection's tables that do not exist yet.
+
+    Existing ones are left as they are: a changed DDL takes effect through a rebuild.
+    """
+    physical = physical_tables(schema, projection, suffix)
+    for logical, template in projection.tables.items():
+        table = physical[logical]
+        if await conn.fetchval("SELECT to_regclass($1)", table) is None:
+            # replace, not format: DDL is full of braces (jsonb defaults, arrays).
+            ddl = template.replace("{table}", table).replace("{name}", table.split(".", 1)[1])
+            await conn.execute(ddl)
+
+
+class ProjectionHandler:
+    """Runs a projection as a consumer handler over its live tables."""
+
+    def __init__(self, projection: Projection, schema: str) -> None:
+        self._projection = projection
+        self._tables = physical_tables(schema, projection)
+
+    @property
+    def name(self) -> str:
+        return self._projection.name
+
+    @property
+    def tables(self) -> Mapping[str, str]:
+        return self._tables
+
+    async def handle(self, conn: DbConnection, events: Sequence[RecordedEvent]) -> None:
+        await self._projection.apply(conn, events, self._tables)

@@ -1,0 +1,191 @@
+"""Rebuild a projection from position 0 beside the live one, then swap, without stopping.
+
+1. Create empty shadow tables (``<table>__rebuild``) and shadow checkpoints at 0.
+2. Catch up from every source's ``EventSource`` into the shadow, in ordinary consumer
+   transactions, while the live projection keeps consuming.
+3. In one transaction: lock the live checkpoint rows (the live consumer's transactions queue
+   behind them), apply what arrived since step 2 to the shadow, rename live to ``__old`` and
+   shadow to live, give the live checkpoints the shadow's positions, drop the old tables.
+
+The live consumer then resumes from the moved checkpoint (it skips what the shadow applied).
+Readers of the tables wait only for the swap's renames.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import asyncpg
+
+from kernel.errors import RuleViolated
+from kernel.events import RecordedEvent
+from kernel.feed import EventSource
+from kernel.messaging.applier import SourceApplier
+from kernel.messaging.handler import DbConnection
+from kernel.messaging.locks import advisory_key
+from kernel.postgres.identifiers import checked_schema
+from kernel.projections.projection import (
+    REBUILD_SUFFIX,
+    Projection,
+    create_tables,
+    physical_tables,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class RebuildResult:
+    """What a rebuild did: events applied to the shadow and the swapped-in checkpoints."""
+
+    projection: str
+    events: int
+    positions: dict[str, int]
+    seconds: float
+
+
+class _Shadow:
+    """The projection writing to its shadow tables, under its shadow checkpoint."""
+
+    def __init__(self, projection: Projection, schema: str) -> None:
+        self._projection = projection
+        self.name = projection.name + REBUILD_SUFFIX
+        self.tables = physical_tables(schema, projection, REBUILD_SUFFIX)
+
+    async def handle(self, conn: DbConnection, events: Sequence[RecordedEvent]) -> None:
+        await self._projection.apply(conn, events, self.tables)
+
+
+async def rebuild(
+    pool: asyncpg.Pool,
+    schema: str,
+    projection: Projection,
+    sources: Sequence[EventSource],
+    *,
+    batch_size: int = 5000,
+) -> RebuildResult:
+    """Rebuild ``projection`` from every source's first event and swap it in (module doc).
+
+    Args:
+        pool: the service's pool (the rebuild holds one connection for its lock).
+        schema: the service's schema.
+        projection: the projection to rebuild (its current ``tables`` DDL is used).
+        sources: every source the live projection consumes.
+        batch_size: events per read and per shadow transaction.
+
+    Raises:
+        RuleViolated: ``REBUILD_IN_PROGRESS`` if another rebuild of it is running.
+        HandlerFailed: an event failed to apply; the live projection is untouched.
+    """
+    schema = checked_schema(schema)
+    started = time.monotonic()
+    shadow = _Shadow(projection, schema)
+    async with pool.acquire() as lock:
+        key = advisory_key("clwstwr.rebuild", f"{schema}/{projection.name}")
+        if not await lock.fetchval("SELECT pg_try_advisory_lock($1, $2)", *key):
+            raise RuleViolated("REBUILD_IN_PROGRESS", f"{projection.name} is being rebuilt")
+        try:
+            await _prepare(lock, schema, projection, shadow, sources)
+            appliers = [
+                SourceApplier(pool, schema, shadow, s, batch_size=batch_size, max_attempts=None)
+                for s in sources
+            ]
+            events = 0
+            for applier in appliers:
+                await applier.ensure()
+                events += await applier.catch_up()
+            swapped, remainder = await _swap(pool, schema, projection, shadow, sources, batch_size)
+        finally:
+            if not lock.is_closed():
+                await lock.execute("SELECT pg_advisory_unlock($1, $2)", *key)
+    return RebuildResult(
+        projection=projection.name,
+        events=events + remainder,
+        positions=swapped,
+        seconds=time.monotonic() - started,
+    )
+
+
+async def _prepare(
+    conn: DbConnection,
+    schema: str,
+    projection: Projection,
+    shadow: _Shadow,
+    sources: Sequence[EventSource],
+) -> None:
+    """Fresh shadow tables and checkpoints (a crashed rebuild's leftovers are discarded)."""
+    async with conn.transaction():
+        for table in shadow.tables.values():
+            await conn.execute(f"DROP TABLE IF EXISTS {table}")
+        await create_tables(conn, schema, projection)
+        await create_tables(conn, schema, projection, REBUILD_SUFFIX)
+        await conn.execute(
+            f"DELETE FROM {schema}.consumer_checkpoints WHERE consumer = $1", shadow.name
+        )
+        for name in (projection.name, shadow.name):
+            await conn.executemany(
+                f"INSERT INTO {schema}.consumer_checkpoints (consumer, source, position)"
+                " VALUES ($1, $2, 0) ON CONFLICT DO NOTHING",
+                [(name, s.name) for s in sources],
+            )
+
+
+async def _swap(
+    pool: asyncpg.Pool,
+    schema: str,
+    projection: Projection,
+    shadow: _Shadow,
+    sources: Sequence[EventSource],
+    batch_size: int,
+) -> tuple[dict[str, int], int]:
+    live_tables = physical_tables(schema, projection)
+    checkpoints = f"{schema}.consumer_checkpoints"
+    async with pool.acquire() as conn, conn.transaction():
+        rows = await conn.fetch(
+            f"SELECT source, position FROM {checkpoints} WHERE consumer = $1"
+            " AND source = ANY($2::text[]) ORDER BY source FOR UPDATE",
+            projection.name,
+            [s.name for s in sources],
+        )
+        live = {r["source"]: r["position"] for r in rows}
+        shadow_rows = await conn.fetch(
+            f"SELECT source, position FROM {checkpoints} WHERE consumer = $1", shadow.name
+        )
+        positions = {r["source"]: r["position"] for r in shadow_rows}
+        applied = 0
+        for source in sources:
+            done, count = await _apply_rest(
+                conn, shadow, source, positions[source.name], batch_size
+            )
+            if done < live[source.name]:
+                raise RuntimeError(f"{source.name} ends at {done}, behind the live projection")
+            positions[source.name] = done
+            applied += count
+        for logical, table in live_tables.items():
+            old = checked_schema(logical + "__old")
+            await conn.execute(f"ALTER TABLE {table} RENAME TO {old}")
+            await conn.execute(
+                f"ALTER TABLE {shadow.tables[logical]} RENAME TO {checked_schema(logical)}"
+            )
+            await conn.execute(f"DROP TABLE {schema}.{old}")
+        await conn.executemany(
+            f"UPDATE {checkpoints} SET position = $3, updated_at = now()"
+            " WHERE consumer = $1 AND source = $2",
+            [(projection.name, name, position) for name, position in positions.items()],
+        )
+        await conn.execute(f"DELETE FROM {checkpoints} WHERE consumer = $1", shadow.name)
+    return positions, applied
+
+
+async def _apply_rest(
+    conn: DbConnection, shadow: _Shadow, source: EventSource, position: int, batch_size: int
+) -> tuple[int, int]:
+    """Apply the source's events after ``position`` to the shadow, on ``conn``."""
+    applied = 0
+    while events := await source.read(position, batch_size):
+        if events[0].position != position + 1:
+            raise RuntimeError(f"{source.name} skipped from {position} to {events[0].position}")
+        await shadow.handle(conn, events)
+        position = events[-1].position
+        applied += len(events)
+    return position, applied
