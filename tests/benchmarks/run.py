@@ -18,6 +18,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import asyncpg
+from messaging_bench import bench_latency, bench_relay_and_consumer
 
 from kernel.events import NewEvent
 from kernel.postgres.eventstore import PostgresEventStore
@@ -134,6 +135,11 @@ async def main() -> None:
         "raw": await bench_raw_commits(pool),
         "read_all": await bench_read_all(pool),
     }
+    redis_url = os.environ["CLWSTWR_REDIS_URL"]
+    messaging = await bench_relay_and_consumer(pool, redis_url, events=100_000)
+    results["messaging"] = report("relay and consumer, 100,000 events", **messaging)
+    latency = await bench_latency(pool, url, redis_url, rate=1000, seconds=10)
+    results["latency"] = report("append -> consumer effect committed, 1,000 events/s", **latency)
     await pool.close()
     summarise(results)
 
@@ -159,6 +165,16 @@ def summarise(results: dict[str, dict[str, object]]) -> None:
     print("\nratio                                 measured  target")
     for name, ratio, target in rows:
         print(f"{name:<36} {ratio:>8.2f}x  >= {target}x  {'ok' if ratio >= target else 'BELOW'}")
+    relay, consumer = number("messaging", "relay_eps"), number("messaging", "consumer_eps")
+    p99 = number("latency", "p99_ms")
+    absolute = [
+        ("relay to Redis, events/s", relay, ">= 30000", relay >= 30000),
+        ("consumer apply + checkpoint, events/s", consumer, ">= 20000", consumer >= 20000),
+        ("append -> effect committed, p99 ms", p99, "<= 50", p99 <= 50),
+    ]
+    print()
+    for label, value, goal, met in absolute:
+        print(f"{label:<38} {value:>9.1f}  {goal:<8} {'ok' if met else 'BELOW'}")
 
 
 if __name__ == "__main__":

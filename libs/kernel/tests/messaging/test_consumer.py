@@ -173,8 +173,10 @@ def _fail_twice_at(position: int) -> Any:
 async def test_a_failed_message_is_retried_by_the_claimer(world: World) -> None:
     handler = await world.recorder(fail=_fail_twice_at(7))
     consumer = world.consumer(handler)
-    await consumer.start()
+    # Published first, so all 20 arrive in one batch: no later message can arrive beyond the
+    # failed one and make the consumer backfill the gap from the feed instead of the claimer.
     await world.publish(20)
+    await consumer.start()
     await world.applied(consumer, 6)
     await asyncio.sleep(0.1)
     assert (await consumer.checkpoints())[world.feed.name] == 6  # stuck until reclaimed

@@ -14,7 +14,6 @@ headers exist for routing, tracing and foreign consumers.
 
 from __future__ import annotations
 
-import json
 import struct
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from typing import Any, Final
 from urllib.parse import quote
 from uuid import UUID
 
+import orjson
 from faststream.redis.parser import BinaryMessageFormatV1
 
 from kernel.events import RecordedEvent
@@ -40,8 +40,13 @@ _BODY = (
     '{"position":%d,"stream_id":%s,"stream_version":%d,"event_id":"%s","event_type":%s,'
     '"schema_version":%d,"data":%s,"metadata":%s,"occurred_at":"%s","recorded_at":"%s"}'
 )
-_encode = json.JSONEncoder(separators=(",", ":")).encode
-_decode = json.JSONDecoder().decode
+
+
+def _encode(value: object) -> str:
+    return orjson.dumps(value).decode()
+
+
+_decode = orjson.loads
 _MAX_CACHED_KEYS = 256
 _KEYS: dict[str, bytes] = {}  # header names are few and fixed: encode each once
 _SAFE = "".join(chr(c) for c in range(0x20, 0x7F) if chr(c) != "%")
@@ -185,9 +190,7 @@ def unframe(raw: bytes) -> tuple[bytes, dict[str, Any]]:
 
 def event_from_body(body: bytes | str) -> RecordedEvent:
     """Rebuild a ``RecordedEvent`` from ``event_body`` output (or the same JSON from storage)."""
-    # A str through a prebuilt decoder: json.loads on bytes sniffs the encoding every call.
-    text = body.decode() if isinstance(body, bytes) else body
-    return event_from_json(_decode(text))
+    return event_from_json(_decode(body))
 
 
 def event_from_json(item: Mapping[str, Any]) -> RecordedEvent:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 from collections import deque
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ from datetime import datetime
 from typing import Any
 
 import asyncpg
+import orjson
 
 from kernel.errors import ConcurrencyError, EventIdConflict
 from kernel.events import AppendResult, NewEvent, RecordedEvent
@@ -174,7 +174,7 @@ class PostgresEventStore(EventStore):
 
     def _decode(self, rows: Sequence[asyncpg.Record]) -> list[RecordedEvent]:
         upcast = self._upcasters.upcast
-        loads = json.loads
+        loads = orjson.loads
         return [
             upcast(
                 RecordedEvent(
@@ -196,7 +196,10 @@ class PostgresEventStore(EventStore):
 
 def _append_arguments(batch: list[_Request]) -> tuple[list[Any], ...]:
     events = [e for request in batch for e in request.events]
-    dumps = json.dumps
+
+    def dumps(value: object) -> str:
+        return orjson.dumps(value).decode()
+
     return (
         [r.stream_id for r in batch],
         [-1 if r.expected_version is None else r.expected_version for r in batch],
@@ -205,8 +208,8 @@ def _append_arguments(batch: list[_Request]) -> tuple[list[Any], ...]:
         [e.event_id for e in events],
         [e.event_type for e in events],
         [e.schema_version for e in events],
-        [dumps(e.data, separators=(",", ":")) for e in events],
-        [dumps(e.metadata, separators=(",", ":")) for e in events],
+        [dumps(e.data) for e in events],
+        [dumps(e.metadata) for e in events],
         [e.occurred_at for e in events],
     )
 

@@ -1,0 +1,231 @@
+"""The kernel's whole chain on real infrastructure: gRPC → append → relay → Redis → consumer →
+projection, in one OpenTelemetry trace, run by the same runtime every service uses."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from collections.abc import AsyncIterator, Sequence
+from typing import Any, ClassVar
+
+import asyncpg
+import grpc
+import pytest
+from google.protobuf.struct_pb2 import Struct
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+from kernel.aggregate import Aggregate, DomainEvent, EventRegistry
+from kernel.context import RequestContext, request_context
+from kernel.errors import ValidationFailed
+from kernel.events import RecordedEvent
+from kernel.grpc.auth import current_principal, hash_token
+from kernel.grpc.server import ServiceRegistration
+from kernel.messaging import DbConnection
+from kernel.postgres.migrations import Migration
+from kernel.repository import AggregateRepository
+from kernel.runtime import (
+    Infrastructure,
+    RunningService,
+    ServiceDefinition,
+    ServiceParts,
+    Subscription,
+    start_service,
+)
+from kernel.settings import ServiceSettings
+from kernel.telemetry.setup import configure_telemetry
+from kernel.testing import infrastructure
+
+# A two-service platform built only from kernel parts: ``ledger`` takes ``Post`` commands over
+# gRPC and appends events; ``audit`` consumes them over Redis into a projection.
+
+LEDGER_SERVICE = "test.ledger.v1.LedgerService"
+
+
+class Posted(DomainEvent):
+    event_type: ClassVar[str] = "ledger.Posted"
+    pence: int
+
+
+class Account(Aggregate[Posted]):
+    def post(self, pence: int) -> None:
+        self._record(Posted(pence=pence))
+
+    def _apply(self, event: Posted) -> None:
+        pass
+
+
+def ledger_definition() -> ServiceDefinition:
+    async def build(infra: Infrastructure) -> ServiceParts:
+        accounts = AggregateRepository(infra.store, Account, EventRegistry(Posted), "account")
+
+        async def post(
+            request: Struct, context: grpc.aio.ServicerContext[Struct, Struct]
+        ) -> Struct:
+            pence = request["pence"]
+            if not isinstance(pence, float) or pence <= 0:
+                raise ValidationFailed.single("pence", "must be a positive number of pence")
+            with request_context(RequestContext(actor=current_principal().subject)):
+                account = await accounts.load(str(request["account"]))
+                account.post(int(pence))
+                await accounts.save(account)
+            return Struct()
+
+        handler = grpc.method_handlers_generic_handler(
+            LEDGER_SERVICE,
+            {
+                "Post": grpc.unary_unary_rpc_method_handler(
+                    post, Struct.FromString, Struct.SerializeToString
+                )
+            },
+        )
+        registration = ServiceRegistration(
+            LEDGER_SERVICE, lambda server: server.add_generic_rpc_handlers((handler,))
+        )
+        return ServiceParts(grpc_services=[registration])
+
+    return ServiceDefinition(name="ledger", build=build)
+
+
+class Totals:
+    """audit's projection: pence posted per account."""
+
+    name = "totals"
+
+    async def handle(self, conn: DbConnection, events: Sequence[RecordedEvent]) -> None:
+        await conn.executemany(
+            "INSERT INTO audit.totals (account, pence) VALUES ($1, $2)"
+            " ON CONFLICT (account) DO UPDATE SET pence = totals.pence + EXCLUDED.pence",
+            [(e.stream_id, e.data["pence"]) for e in events],
+        )
+
+
+def audit_definition() -> ServiceDefinition:
+    async def build(_: Infrastructure) -> ServiceParts:
+        return ServiceParts(subscriptions=[Subscription(Totals(), ["ledger"])])
+
+    migration = Migration(
+        "audit/0001_totals.sql",
+        "CREATE TABLE {schema}.totals (account text PRIMARY KEY, pence bigint NOT NULL)",
+    )
+    return ServiceDefinition(name="audit", build=build, migrations=[migration])
+
+
+def struct(**fields: Any) -> Struct:
+    message = Struct()
+    message.update(fields)
+    return message
+
+
+pytestmark = pytest.mark.integration
+
+CLERK, AUDITOR = "clerk-token", "audit-service-token"
+TOKENS = json.dumps(
+    {
+        hash_token(CLERK): {"subject": "clerk@7A1", "role": "health_board", "scope": "7A1"},
+        hash_token(AUDITOR): {"subject": "audit", "role": "service", "scope": "audit"},
+    }
+)
+
+
+@pytest.fixture(scope="module")
+def spans() -> InMemorySpanExporter:
+    exporter = InMemorySpanExporter()
+    configure_telemetry("platform-test", span_exporter=exporter)
+    return exporter
+
+
+def settings(name: str, feed_targets: str = "{}", feed_token: str = "") -> ServiceSettings:
+    return ServiceSettings(
+        service_name=name,
+        database_url=infrastructure.database_url(),
+        redis_url=infrastructure.redis_url(),
+        grpc_port=0,
+        instance_name=f"{name}-{uuid.uuid4().hex[:6]}",
+        auth_tokens=TOKENS,
+        feed_targets=feed_targets,
+        feed_token=feed_token,
+    )
+
+
+@pytest.fixture
+async def platform(
+    spans: InMemorySpanExporter, pg_pool: asyncpg.Pool
+) -> AsyncIterator[tuple[RunningService, RunningService]]:
+    for schema in ("ledger", "audit"):
+        await pg_pool.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+    ledger = await start_service(ledger_definition(), settings("ledger"))
+    targets = json.dumps({"ledger": f"127.0.0.1:{ledger.server.port}"})
+    audit = await start_service(
+        audit_definition(), settings("audit", feed_targets=targets, feed_token=AUDITOR)
+    )
+    yield ledger, audit
+    await audit.stop(grace=0)
+    await ledger.stop(grace=0)
+
+
+async def post(port: int, account: str, pence: int, token: str = CLERK) -> None:
+    async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
+        call = channel.unary_unary(
+            f"/{LEDGER_SERVICE}/Post", Struct.SerializeToString, Struct.FromString
+        )
+        await call(
+            struct(account=account, pence=pence), metadata=[("authorization", f"Bearer {token}")]
+        )
+
+
+async def eventually_total(pool: asyncpg.Pool, account: str, expected: int) -> None:
+    async def poll() -> None:
+        while (
+            await pool.fetchval("SELECT pence FROM audit.totals WHERE account = $1", account)
+            != expected
+        ):
+            await asyncio.sleep(0.05)
+
+    await asyncio.wait_for(poll(), 10)
+
+
+async def test_a_command_reaches_another_services_projection_in_one_trace(
+    platform: tuple[RunningService, RunningService],
+    pg_pool: asyncpg.Pool,
+    spans: InMemorySpanExporter,
+) -> None:
+    ledger, _ = platform
+    spans.clear()
+    # One command at a time: a batch of one event continues its trace (bigger batches link).
+    await post(ledger.server.port, "a-1", 250)
+    await eventually_total(pg_pool, "account-a-1", 250)
+
+    finished = spans.get_finished_spans()
+    [server_span] = [s for s in finished if s.name == f"/{LEDGER_SERVICE}/Post"]
+    assert server_span.context is not None
+    in_trace = {
+        s.name: s
+        for s in finished
+        if s.context is not None and s.context.trace_id == server_span.context.trace_id
+    }
+    append = in_trace["eventstore.append"]
+    publish = in_trace["publish ledger.events.v1"]
+    apply = in_trace["apply ledger"]
+    assert append.parent is not None
+    assert append.parent.span_id == server_span.context.span_id
+    assert publish.parent is not None
+    assert apply.parent is not None
+    assert append.context is not None
+    assert {publish.parent.span_id, apply.parent.span_id} == {append.context.span_id}
+
+    await post(ledger.server.port, "a-1", 500)
+    await eventually_total(pg_pool, "account-a-1", 750)
+
+
+async def test_bad_input_is_refused_and_nothing_reaches_the_projection(
+    platform: tuple[RunningService, RunningService], pg_pool: asyncpg.Pool
+) -> None:
+    ledger, _ = platform
+    with pytest.raises(grpc.aio.AioRpcError) as raised:
+        await post(ledger.server.port, "a-2", -5)
+    assert raised.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    with pytest.raises(grpc.aio.AioRpcError) as unauthenticated:
+        await post(ledger.server.port, "a-2", 5, token="wrong")
+    assert unauthenticated.value.code() == grpc.StatusCode.UNAUTHENTICATED
+    assert await ledger.store.last_position() == 0
