@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -124,6 +125,8 @@ async def _gather(work: Iterable[Awaitable[None]]) -> None:
 
 
 async def main() -> None:
+    # FastStream logs every delivered batch at INFO; printing them would be measured too.
+    logging.getLogger("faststream").setLevel(logging.WARNING)
     url = await fresh_database(f"clwstwr_bench_{uuid.uuid4().hex[:8]}")
     pool = await asyncpg.create_pool(url, min_size=CALLERS + 2, max_size=CALLERS + 4)
     async with pool.acquire() as conn:
