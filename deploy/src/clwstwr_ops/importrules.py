@@ -33,7 +33,8 @@ PURE_KERNEL_MODULES = (
     "kernel.errors",
     "kernel.upcasting",
     "kernel.aggregate",
-    "kernel.testing.given_when_then",
+    "kernel.context",
+    "kernel.testing.scenario",
 )
 """Kernel modules a domain layer may use: no I/O, directly or through what they import."""
 
