@@ -26,6 +26,7 @@ class CountingProjection:
     name = "counts"
 
     def __init__(self, schema: str) -> None:
+        self.schema = schema
         self._sql = (
             f"INSERT INTO {schema}.counts (stream_id, events) SELECT s, count(*) FROM"
             " unnest($1::text[]) AS s GROUP BY s ON CONFLICT (stream_id)"
@@ -53,6 +54,27 @@ async def _schemas(pool: asyncpg.Pool) -> tuple[str, str]:
             f"CREATE TABLE {consumer}.counts (stream_id text PRIMARY KEY, events bigint NOT NULL)"
         )
     return source, consumer
+
+
+def _consumer(
+    broker: RedisBroker,
+    pool: asyncpg.Pool,
+    projection: CountingProjection,
+    source: str,
+    store: PostgresEventStore,
+    polling_interval: float,
+) -> Consumer:
+    """A consumer in the projection's schema, reading ``source`` (its store is the feed)."""
+    return Consumer(
+        broker,
+        pool,
+        schema=projection.schema,
+        service=projection.schema,
+        instance="bench",
+        handler=projection,
+        sources=[LocalEventSource(source, store)],
+        options=ConsumerOptions(polling_interval=polling_interval),
+    )
 
 
 async def _fill(store: PostgresEventStore, events: int) -> None:
@@ -83,16 +105,7 @@ async def bench_relay_and_consumer(
     await relay.publish_pending()
     relay_eps = events / (time.perf_counter() - started)
 
-    consumer = Consumer(
-        broker,
-        pool,
-        schema=consumer_schema,
-        service=consumer_schema,
-        instance="bench",
-        handler=CountingProjection(consumer_schema),
-        sources=[LocalEventSource(source, store)],
-        options=ConsumerOptions(polling_interval=0.01),
-    )
+    consumer = _consumer(broker, pool, CountingProjection(consumer_schema), source, store, 0.01)
     started = time.perf_counter()
     await consumer.start()
     while (await consumer.checkpoints()).get(source, 0) < events:
@@ -116,16 +129,7 @@ async def bench_latency(
     relay = Relay(
         store, pool, RedisBulkPublisher(redis), service=source, schema=source, poll_interval=0.05
     )
-    consumer = Consumer(
-        broker,
-        pool,
-        schema=consumer_schema,
-        service=consumer_schema,
-        instance="bench",
-        handler=NotifyingProjection(consumer_schema),
-        sources=[LocalEventSource(source, store)],
-        options=ConsumerOptions(polling_interval=0.005),
-    )
+    consumer = _consumer(broker, pool, NotifyingProjection(consumer_schema), source, store, 0.005)
     appended: dict[int, float] = {}
     latencies: list[float] = []
     listener = await asyncpg.connect(database_url)

@@ -1,4 +1,4 @@
-"""Real Postgres and Redis for the messaging tests, from ``CLWSTWR_*`` (``./dev test`` sets them).
+"""Real Postgres and Redis for the kernel's messaging and projection tests, from ``CLWSTWR_*``.
 
 ``pg_pool`` and ``redis_url`` come from ``kernel.testing.pytest_plugin`` (the root conftest).
 """
