@@ -13,6 +13,7 @@ import asyncpg
 import grpc
 import pytest
 from google.protobuf.struct_pb2 import Struct
+from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from kernel.aggregate import Aggregate, DomainEvent, EventRegistry
@@ -129,10 +130,23 @@ TOKENS = json.dumps(
 
 
 @pytest.fixture(scope="module")
-def spans() -> InMemorySpanExporter:
-    exporter = InMemorySpanExporter()
-    configure_telemetry("platform-test", span_exporter=exporter)
-    return exporter
+def telemetry() -> tuple[InMemorySpanExporter, InMemoryMetricReader]:
+    # Process-wide providers can be installed once: one fixture for spans and metrics.
+    exporter, reader = InMemorySpanExporter(), InMemoryMetricReader()
+    configure_telemetry("platform-test", span_exporter=exporter, metric_reader=reader)
+    return exporter, reader
+
+
+@pytest.fixture(scope="module")
+def spans(telemetry: tuple[InMemorySpanExporter, InMemoryMetricReader]) -> InMemorySpanExporter:
+    return telemetry[0]
+
+
+@pytest.fixture(scope="module")
+def metric_reader(
+    telemetry: tuple[InMemorySpanExporter, InMemoryMetricReader],
+) -> InMemoryMetricReader:
+    return telemetry[1]
 
 
 def settings(name: str, feed_targets: str = "{}", feed_token: str = "") -> ServiceSettings:
@@ -229,3 +243,35 @@ async def test_bad_input_is_refused_and_nothing_reaches_the_projection(
         await post(ledger.server.port, "a-2", 5, token="wrong")
     assert unauthenticated.value.code() == grpc.StatusCode.UNAUTHENTICATED
     assert await ledger.store.last_position() == 0
+
+
+async def test_latency_and_lag_metrics_are_reported(
+    platform: tuple[RunningService, RunningService],
+    pg_pool: asyncpg.Pool,
+    metric_reader: InMemoryMetricReader,
+) -> None:
+    ledger, _ = platform
+    await post(ledger.server.port, "a-3", 100)
+    with pytest.raises(grpc.aio.AioRpcError):
+        await post(ledger.server.port, "a-3", -1)
+    await eventually_total(pg_pool, "account-a-3", 100)
+
+    data = metric_reader.get_metrics_data()
+    assert data is not None
+    points: dict[str, list[Any]] = {
+        metric.name: list(metric.data.data_points)
+        for resource in data.resource_metrics
+        for scope in resource.scope_metrics
+        for metric in scope.metrics
+    }
+    codes = {
+        p.attributes["rpc.grpc.status_code"]
+        for p in points["rpc.server.duration"]
+        if p.attributes and p.attributes["rpc.method"] == f"/{LEDGER_SERVICE}/Post"
+    }
+    assert codes >= {grpc.StatusCode.OK.value[0], grpc.StatusCode.INVALID_ARGUMENT.value[0]}
+    assert "clwstwr.relay.lag" in points
+    consumer_lags = {
+        p.attributes["consumer"] for p in points["clwstwr.consumer.lag"] if p.attributes
+    }
+    assert "audit.totals/ledger" in consumer_lags

@@ -79,7 +79,6 @@ class RunningService:
     consumers: list[Consumer]
     feeds: list[EventFeedClient]
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
-    lags: dict[str, int] = field(default_factory=dict)
 
     async def stop(self, grace: float = 5.0) -> None:
         await self.server.stop(grace)
@@ -138,7 +137,6 @@ async def start_service(definition: ServiceDefinition, settings: ServiceSettings
     for consumer in consumers:
         await consumer.start()
     running.tasks.append(asyncio.create_task(_watch_lag(running), name=f"{schema}-lag"))
-    _register_lag_gauges(running)
     await server.start()
     return running
 
@@ -152,30 +150,58 @@ def _feed(settings: ServiceSettings, source: str) -> EventFeedClient:
 
 async def _watch_lag(running: RunningService, interval: float = 5.0) -> None:
     """Keep lag figures fresh for the gauges (their callbacks cannot await the database)."""
-    while True:
-        with contextlib.suppress(Exception):
-            running.lags["relay"] = await running.relay.relay_lag()
-            for consumer in running.consumers:
-                for source, lag in (await consumer.lag()).items():
-                    running.lags[f"{consumer.group}/{source}"] = lag
-        await asyncio.sleep(interval)
+    lags = _LAG_GAUGES.report_for(running.settings.service_name)
+    try:
+        while True:
+            with contextlib.suppress(Exception):
+                lags["relay"] = await running.relay.relay_lag()
+                for consumer in running.consumers:
+                    for source, lag in (await consumer.lag()).items():
+                        lags[f"{consumer.group}/{source}"] = lag
+            await asyncio.sleep(interval)
+    finally:
+        _LAG_GAUGES.forget(running.settings.service_name)
 
 
-def _register_lag_gauges(running: RunningService) -> None:
-    meter = metrics.get_meter("kernel.runtime")
+class _LagGauges:
+    """The process's ``clwstwr.relay.lag`` and ``clwstwr.consumer.lag`` gauges.
 
-    def relay_lag(_: metrics.CallbackOptions) -> list[metrics.Observation]:
-        return [metrics.Observation(running.lags.get("relay", 0))]
+    Instruments are process-wide (a second registration under the same name is ignored), so they
+    are registered once and every service running in the process reports into them.
+    """
 
-    def consumer_lag(_: metrics.CallbackOptions) -> list[metrics.Observation]:
+    def __init__(self) -> None:
+        self._by_service: dict[str, dict[str, int]] = {}
+        self._registered = False
+
+    def report_for(self, service: str) -> dict[str, int]:
+        if not self._registered:
+            meter = metrics.get_meter("kernel.runtime")
+            meter.create_observable_gauge("clwstwr.relay.lag", [self._relay], unit="{event}")
+            meter.create_observable_gauge("clwstwr.consumer.lag", [self._consumer], unit="{event}")
+            self._registered = True
+        return self._by_service.setdefault(service, {})
+
+    def forget(self, service: str) -> None:
+        self._by_service.pop(service, None)
+
+    def _relay(self, _: metrics.CallbackOptions) -> list[metrics.Observation]:
         return [
-            metrics.Observation(lag, {"consumer": key})
-            for key, lag in running.lags.items()
+            metrics.Observation(lags["relay"], {"service": service})
+            for service, lags in self._by_service.items()
+            if "relay" in lags
+        ]
+
+    def _consumer(self, _: metrics.CallbackOptions) -> list[metrics.Observation]:
+        return [
+            metrics.Observation(lag, {"service": service, "consumer": key})
+            for service, lags in self._by_service.items()
+            for key, lag in lags.items()
             if key != "relay"
         ]
 
-    meter.create_observable_gauge("clwstwr.relay.lag", [relay_lag], unit="{event}")
-    meter.create_observable_gauge("clwstwr.consumer.lag", [consumer_lag], unit="{event}")
+
+_LAG_GAUGES = _LagGauges()
 
 
 def run(definition: ServiceDefinition, settings: ServiceSettings) -> None:

@@ -1,9 +1,9 @@
 """Building a service's gRPC server: its servicers, EventFeed, health, reflection and interceptors.
 
-Every call passes, outermost first, through: OpenTelemetry (one span per call), error mapping
-(``kernel.errors`` to status codes), authentication (bearer token to principal), then
-idempotency keys, then the servicer. grpc's health and reflection services skip all but the
-first, so probes and tooling need no token.
+Every call passes, outermost first, through: OpenTelemetry (one span per call), the latency
+histogram, error mapping (``kernel.errors`` to status codes), authentication (bearer token to
+principal), then idempotency keys, then the servicer. grpc's health and reflection services skip
+all but the first, so probes and tooling need no token.
 
 A service wires itself up like this (in its ``bootstrap.py``)::
 
@@ -45,6 +45,7 @@ from kernel.grpc.auth import AuthInterceptor, TokenRegistry
 from kernel.grpc.errors import ErrorInterceptor
 from kernel.grpc.eventfeed import EventFeedServicer
 from kernel.grpc.idempotency import IdempotencyInterceptor, IdempotencyStore
+from kernel.grpc.metrics import MetricsInterceptor
 
 _S = TypeVar("_S")
 
@@ -156,6 +157,7 @@ def build_server(
     server = aio.server(
         interceptors=[
             _telemetry_interceptor(),
+            MetricsInterceptor(),
             ErrorInterceptor(),
             AuthInterceptor(tokens),
             IdempotencyInterceptor(idempotency),
