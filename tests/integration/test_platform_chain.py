@@ -17,10 +17,9 @@ from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from kernel.aggregate import Aggregate, DomainEvent, EventRegistry
-from kernel.context import RequestContext, request_context
 from kernel.errors import ValidationFailed
 from kernel.events import RecordedEvent
-from kernel.grpc.auth import current_principal, hash_token
+from kernel.grpc.auth import hash_token
 from kernel.grpc.server import ServiceRegistration
 from kernel.messaging import DbConnection
 from kernel.postgres.migrations import Migration
@@ -66,10 +65,9 @@ def ledger_definition() -> ServiceDefinition:
             pence = request["pence"]
             if not isinstance(pence, float) or pence <= 0:
                 raise ValidationFailed.single("pence", "must be a positive number of pence")
-            with request_context(RequestContext(actor=current_principal().subject)):
-                account = await accounts.load(str(request["account"]))
-                account.post(int(pence))
-                await accounts.save(account)
+            account = await accounts.load(str(request["account"]))
+            account.post(int(pence))
+            await accounts.save(account)
             return Struct()
 
         handler = grpc.method_handlers_generic_handler(
@@ -178,14 +176,13 @@ async def platform(
     await ledger.stop(grace=0)
 
 
-async def post(port: int, account: str, pence: int, token: str = CLERK) -> None:
+async def post(port: int, account: str, pence: int, token: str = CLERK, **headers: str) -> None:
     async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
         call = channel.unary_unary(
             f"/{LEDGER_SERVICE}/Post", Struct.SerializeToString, Struct.FromString
         )
-        await call(
-            struct(account=account, pence=pence), metadata=[("authorization", f"Bearer {token}")]
-        )
+        metadata = [("authorization", f"Bearer {token}"), *headers.items()]
+        await call(struct(account=account, pence=pence), metadata=metadata)
 
 
 async def eventually_total(pool: asyncpg.Pool, account: str, expected: int) -> None:
@@ -275,3 +272,17 @@ async def test_latency_and_lag_metrics_are_reported(
         p.attributes["consumer"] for p in points["clwstwr.consumer.lag"] if p.attributes
     }
     assert "audit.totals/ledger" in consumer_lags
+
+
+async def test_events_carry_the_caller_and_a_retried_command_appends_once(
+    platform: tuple[RunningService, RunningService], pg_pool: asyncpg.Pool
+) -> None:
+    ledger, _ = platform
+    retry = {"idempotency-key": "post-a-4-once", "x-correlation-id": "corr-42"}
+    await post(ledger.server.port, "a-4", 300, **retry)
+    await post(ledger.server.port, "a-4", 300, **retry)  # the client never saw the answer
+    [event] = await ledger.store.read_stream("account-a-4")
+    assert event.metadata["actor"] == "clerk@7A1"
+    assert event.metadata["correlation_id"] == "corr-42"
+    assert "traceparent" in event.metadata
+    await eventually_total(pg_pool, "account-a-4", 300)

@@ -2,8 +2,9 @@
 
 Every call passes, outermost first, through: OpenTelemetry (one span per call), the latency
 histogram, error mapping (``kernel.errors`` to status codes), authentication (bearer token to
-principal), then idempotency keys, then the servicer. grpc's health and reflection services skip
-all but the first, so probes and tooling need no token.
+principal), idempotency keys, the request context (actor, correlation id, idempotency scope
+for event metadata and ids: ``kernel.context``), then the servicer. grpc's health and
+reflection services skip all but the first, so probes and tooling need no token.
 
 A service wires itself up like this (in its ``bootstrap.py``)::
 
@@ -46,6 +47,7 @@ from kernel.grpc.errors import ErrorInterceptor
 from kernel.grpc.eventfeed import EventFeedServicer
 from kernel.grpc.idempotency import IdempotencyInterceptor, IdempotencyStore
 from kernel.grpc.metrics import MetricsInterceptor
+from kernel.grpc.request_context import RequestContextInterceptor
 
 _S = TypeVar("_S")
 
@@ -161,6 +163,7 @@ def build_server(
             ErrorInterceptor(),
             AuthInterceptor(tokens),
             IdempotencyInterceptor(idempotency),
+            RequestContextInterceptor(),
         ],
         options=list(options),
     )
