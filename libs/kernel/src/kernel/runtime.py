@@ -28,6 +28,7 @@ from kernel.grpc.server import GrpcServer, ServiceRegistration, build_server
 from kernel.messaging import Consumer, EventHandler, RedisBulkPublisher, Relay
 from kernel.postgres.eventstore import PostgresEventStore
 from kernel.postgres.migrations import Migration, kernel_migrations, migrate
+from kernel.projections.local import LocalProjector
 from kernel.settings import ServiceSettings
 from kernel.telemetry.setup import configure_telemetry
 from kernel.upcasting import NO_UPCASTERS, Upcasters
@@ -54,8 +55,17 @@ class Subscription:
 
 @dataclass(frozen=True, slots=True)
 class ServiceParts:
+    """What a service adds to the kernel's machinery.
+
+    Attributes:
+        grpc_services: its gRPC APIs (EventFeed, health and reflection come with the kernel).
+        subscriptions: handlers of other services' events, delivered over the broker.
+        projections: read models of its own events, fed straight from its store.
+    """
+
     grpc_services: Sequence[ServiceRegistration] = ()
     subscriptions: Sequence[Subscription] = ()
+    projections: Sequence[EventHandler] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +87,7 @@ class RunningService:
     server: GrpcServer
     relay: Relay
     consumers: list[Consumer]
+    projectors: list[LocalProjector]
     feeds: list[EventFeedClient]
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
@@ -130,9 +141,15 @@ async def start_service(definition: ServiceDefinition, settings: ServiceSettings
         event_store=store,
         services=parts.grpc_services,
     )
+    projectors = [
+        LocalProjector(pool, schema, store, handler, source_name=schema)
+        for handler in parts.projections
+    ]
     running = RunningService(
-        settings, pool, store, broker, server, relay, consumers, list(feeds.values())
+        settings, pool, store, broker, server, relay, consumers, projectors, list(feeds.values())
     )
+    for projector in projectors:
+        running.tasks.append(asyncio.create_task(projector.run(), name=f"{projector.name}"))
     running.tasks.append(asyncio.create_task(relay.run(), name=f"{schema}-relay"))
     for consumer in consumers:
         await consumer.start()
@@ -158,6 +175,10 @@ async def _watch_lag(running: RunningService, interval: float = 5.0) -> None:
                 for consumer in running.consumers:
                     for source, lag in (await consumer.lag()).items():
                         lags[f"{consumer.group}/{source}"] = lag
+                for projector in running.projectors:
+                    lags[
+                        f"{projector.name}/{running.settings.service_name}"
+                    ] = await projector.lag()
             await asyncio.sleep(interval)
     finally:
         _LAG_GAUGES.forget(running.settings.service_name)

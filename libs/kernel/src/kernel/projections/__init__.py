@@ -1,5 +1,6 @@
 """Read models updated with their checkpoints in one transaction, and rebuilt without downtime."""
 
+from kernel.projections.local import LocalProjector
 from kernel.projections.projection import (
     REBUILD_SUFFIX,
     Projection,
@@ -11,6 +12,7 @@ from kernel.projections.rebuild import RebuildResult, rebuild
 
 __all__ = [
     "REBUILD_SUFFIX",
+    "LocalProjector",
     "Projection",
     "ProjectionHandler",
     "RebuildResult",
