@@ -119,7 +119,8 @@ async def start_service(definition: ServiceDefinition, settings: ServiceSettings
     parts = await definition.build(Infrastructure(settings, pool, store))
     broker = RedisBroker(settings.redis_url)
     redis = await broker.connect()
-    relay = Relay(store, pool, RedisBulkPublisher(redis), service=schema, schema=schema)
+    publisher = RedisBulkPublisher(redis, maxlen=settings.stream_maxlen)
+    relay = Relay(store, pool, publisher, service=schema, schema=schema)
     feeds = {name: _feed(settings, name) for s in parts.subscriptions for name in s.sources}
     consumers = [
         Consumer(
@@ -133,11 +134,12 @@ async def start_service(definition: ServiceDefinition, settings: ServiceSettings
         )
         for s in parts.subscriptions
     ]
+    idempotency = PostgresIdempotencyStore(pool, schema)
     server = build_server(
         host=settings.grpc_host,
         port=settings.grpc_port,
         tokens=TokenRegistry.from_settings(settings),
-        idempotency=PostgresIdempotencyStore(pool, schema),
+        idempotency=idempotency,
         event_store=store,
         services=parts.grpc_services,
     )
@@ -154,6 +156,7 @@ async def start_service(definition: ServiceDefinition, settings: ServiceSettings
     for consumer in consumers:
         await consumer.start()
     running.tasks.append(asyncio.create_task(_watch_lag(running), name=f"{schema}-lag"))
+    running.tasks.append(asyncio.create_task(_purge(idempotency), name=f"{schema}-purge"))
     await server.start()
     return running
 
@@ -182,6 +185,16 @@ async def _watch_lag(running: RunningService, interval: float = 5.0) -> None:
             await asyncio.sleep(interval)
     finally:
         _LAG_GAUGES.forget(running.settings.service_name)
+
+
+async def _purge(idempotency: PostgresIdempotencyStore, interval: float = 3600.0) -> None:
+    """Drop stored responses past their retention, hourly (any replica may do it)."""
+    while True:
+        try:
+            await idempotency.purge_expired()
+        except (OSError, asyncpg.PostgresError):
+            _log.warning("purging expired idempotency keys failed; next try in an hour")
+        await asyncio.sleep(interval)
 
 
 class _LagGauges:

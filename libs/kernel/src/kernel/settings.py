@@ -31,6 +31,9 @@ class ServiceSettings(BaseSettings):
     feed_targets: str = "{}"
     #: The bearer token this service presents to other services' EventFeeds (role ``service``).
     feed_token: SecretStr = SecretStr("")
+    #: Trim this service's stream to about this many entries (``MAXLEN ~``). Safe: a consumer
+    #: that falls behind the trimmed window backfills from the EventFeed.
+    stream_maxlen: int = 1_000_000
     otlp_endpoint: str | None = None
     log_level: str = "INFO"
 
