@@ -41,6 +41,23 @@ def configure_telemetry(
     log_level: str = "INFO",
 ) -> Telemetry:
     """Install the process-wide providers and log format for ``service_name``."""
+    telemetry = build_telemetry(
+        service_name, otlp_endpoint, span_exporter=span_exporter, metric_reader=metric_reader
+    )
+    trace.set_tracer_provider(telemetry.tracer_provider)
+    metrics.set_meter_provider(telemetry.meter_provider)
+    configure_logging(service_name, log_level)
+    return telemetry
+
+
+def build_telemetry(
+    service_name: str,
+    otlp_endpoint: str | None = None,
+    *,
+    span_exporter: SpanExporter | None = None,
+    metric_reader: MetricReader | None = None,
+) -> Telemetry:
+    """The providers, not yet installed: OTLP exporters when an endpoint is given, else none."""
     resource = Resource.create({"service.name": service_name})
     tracer_provider = TracerProvider(resource=resource)
     readers: list[MetricReader] = [metric_reader] if metric_reader else []
@@ -53,15 +70,12 @@ def configure_telemetry(
             OTLPSpanExporter,
         )
 
+        # The endpoint's scheme chooses the transport: http:// is plaintext, https:// is TLS.
         tracer_provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(otlp_endpoint)))
         readers.append(PeriodicExportingMetricReader(OTLPMetricExporter(otlp_endpoint)))
     if span_exporter is not None:
         tracer_provider.add_span_processor(SimpleSpanProcessor(span_exporter))
-    meter_provider = MeterProvider(resource=resource, metric_readers=readers)
-    trace.set_tracer_provider(tracer_provider)
-    metrics.set_meter_provider(meter_provider)
-    configure_logging(service_name, log_level)
-    return Telemetry(tracer_provider, meter_provider)
+    return Telemetry(tracer_provider, MeterProvider(resource=resource, metric_readers=readers))
 
 
 class JsonLogFormatter(logging.Formatter):
