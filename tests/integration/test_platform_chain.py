@@ -67,41 +67,60 @@ def ledger_definition() -> ServiceDefinition:
                 raise ValidationFailed.single("pence", "must be a positive number of pence")
             account = await accounts.load(str(request["account"]))
             account.post(int(pence))
-            await accounts.save(account)
+            saved = await accounts.save(account)
+            if saved is not None:  # answer once the caller can read what it wrote
+                await infra.read_models.caught_up(saved.positions[-1])
             return Struct()
+
+        async def balance(
+            request: Struct, context: grpc.aio.ServicerContext[Struct, Struct]
+        ) -> Struct:
+            pence = await infra.pool.fetchval(
+                "SELECT pence FROM ledger.balances WHERE account = $1",
+                accounts.stream_id(str(request["account"])),
+            )
+            return struct(pence=pence or 0)
 
         handler = grpc.method_handlers_generic_handler(
             LEDGER_SERVICE,
             {
-                "Post": grpc.unary_unary_rpc_method_handler(
-                    post, Struct.FromString, Struct.SerializeToString
+                name: grpc.unary_unary_rpc_method_handler(
+                    method, Struct.FromString, Struct.SerializeToString
                 )
+                for name, method in (("Post", post), ("Balance", balance))
             },
         )
         registration = ServiceRegistration(
             LEDGER_SERVICE, lambda server: server.add_generic_rpc_handlers((handler,))
         )
-        return ServiceParts(grpc_services=[registration])
+        return ServiceParts(
+            grpc_services=[registration], projections=[Totals("ledger", "balances")]
+        )
 
-    return ServiceDefinition(name="ledger", build=build)
+    migration = Migration(
+        "ledger/0001_balances.sql",
+        "CREATE TABLE {schema}.balances (account text PRIMARY KEY, pence bigint NOT NULL)",
+    )
+    return ServiceDefinition(name="ledger", build=build, migrations=[migration])
 
 
 class Totals:
-    """audit's projection: pence posted per account."""
+    """Pence posted per account: ledger's own read model, and audit's from ledger's events."""
 
-    name = "totals"
+    def __init__(self, schema: str, table: str) -> None:
+        self.name = table
+        self._sql = (
+            f"INSERT INTO {schema}.{table} (account, pence) VALUES ($1, $2)"
+            f" ON CONFLICT (account) DO UPDATE SET pence = {table}.pence + EXCLUDED.pence"
+        )
 
     async def handle(self, conn: DbConnection, events: Sequence[RecordedEvent]) -> None:
-        await conn.executemany(
-            "INSERT INTO audit.totals (account, pence) VALUES ($1, $2)"
-            " ON CONFLICT (account) DO UPDATE SET pence = totals.pence + EXCLUDED.pence",
-            [(e.stream_id, e.data["pence"]) for e in events],
-        )
+        await conn.executemany(self._sql, [(e.stream_id, e.data["pence"]) for e in events])
 
 
 def audit_definition() -> ServiceDefinition:
     async def build(_: Infrastructure) -> ServiceParts:
-        return ServiceParts(subscriptions=[Subscription(Totals(), ["ledger"])])
+        return ServiceParts(subscriptions=[Subscription(Totals("audit", "totals"), ["ledger"])])
 
     migration = Migration(
         "audit/0001_totals.sql",
@@ -286,3 +305,22 @@ async def test_events_carry_the_caller_and_a_retried_command_appends_once(
     assert event.metadata["correlation_id"] == "corr-42"
     assert "traceparent" in event.metadata
     await eventually_total(pg_pool, "account-a-4", 300)
+
+
+async def test_a_caller_reads_its_own_write_from_the_services_projection(
+    platform: tuple[RunningService, RunningService],
+) -> None:
+    ledger, _ = platform
+    async with grpc.aio.insecure_channel(f"127.0.0.1:{ledger.server.port}") as channel:
+        metadata = [("authorization", f"Bearer {CLERK}")]
+        post_call = channel.unary_unary(
+            f"/{LEDGER_SERVICE}/Post", Struct.SerializeToString, Struct.FromString
+        )
+        balance_call = channel.unary_unary(
+            f"/{LEDGER_SERVICE}/Balance", Struct.SerializeToString, Struct.FromString
+        )
+        for expected in (120, 240, 360):
+            await post_call(struct(account="a-5", pence=120), metadata=metadata)
+            # No waiting: Post answers only once ledger's own projection has the event.
+            reply = await balance_call(struct(account="a-5"), metadata=metadata)
+            assert reply["pence"] == expected

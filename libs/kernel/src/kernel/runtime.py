@@ -36,6 +36,24 @@ from kernel.upcasting import NO_UPCASTERS, Upcasters
 _log = logging.getLogger(__name__)
 
 
+class ReadModels:
+    """The service's own projections, for read-your-writes after a command.
+
+    Handed to ``build`` before the projectors exist; the runtime attaches them once started.
+    """
+
+    def __init__(self) -> None:
+        self._projectors: list[LocalProjector] = []
+
+    def attach(self, projectors: Sequence[LocalProjector]) -> None:
+        self._projectors = list(projectors)
+
+    async def caught_up(self, position: int, timeout: float = 5.0) -> None:  # noqa: ASYNC109
+        """Return once every projection has applied the event at ``position``."""
+        for projector in self._projectors:
+            await projector.wait_for(position, timeout)
+
+
 @dataclass(frozen=True, slots=True)
 class Infrastructure:
     """What a service's ``build`` gets to assemble its application from."""
@@ -43,6 +61,7 @@ class Infrastructure:
     settings: ServiceSettings
     pool: asyncpg.Pool
     store: EventStore
+    read_models: ReadModels = field(default_factory=ReadModels)
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +135,8 @@ async def start_service(definition: ServiceDefinition, settings: ServiceSettings
     async with pool.acquire() as conn:
         await migrate(conn, schema, [*kernel_migrations(), *definition.migrations])
     store = PostgresEventStore(pool, schema, definition.upcasters)
-    parts = await definition.build(Infrastructure(settings, pool, store))
+    infrastructure = Infrastructure(settings, pool, store)
+    parts = await definition.build(infrastructure)
     broker = RedisBroker(settings.redis_url)
     redis = await broker.connect()
     publisher = RedisBulkPublisher(redis, maxlen=settings.stream_maxlen)
@@ -147,6 +167,7 @@ async def start_service(definition: ServiceDefinition, settings: ServiceSettings
         LocalProjector(pool, schema, store, handler, source_name=schema)
         for handler in parts.projections
     ]
+    infrastructure.read_models.attach(projectors)
     running = RunningService(
         settings, pool, store, broker, server, relay, consumers, projectors, list(feeds.values())
     )
