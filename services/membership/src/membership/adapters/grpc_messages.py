@@ -1,0 +1,66 @@
+"""Translation between the API's messages and the application's values, both ways."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from clwstwr.membership.v1 import membership_service_pb2 as pb
+from kernel.errors import ValidationFailed
+from kernel.grpc.auth import current_principal
+from membership.application.access import Caller
+from membership.application.ports import BoardView, ClusterView, CollaborativeView
+
+
+def caller() -> Caller:
+    """The authenticated caller of the call being served, as the access rules see it."""
+    principal = current_principal()
+    return Caller(principal.subject, principal.role, principal.scope)
+
+
+def parse_date(field: str, text: str, *, default: dt.date | None = None) -> dt.date:
+    """An ISO date field; ``default`` when empty (required when there is no default)."""
+    if not text:
+        if default is None:
+            raise ValidationFailed.single(field, "is required (an ISO date, e.g. 2025-04-01)")
+        return default
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ValidationFailed.single(field, "must be an ISO date, e.g. 2025-04-01") from None
+
+
+def today() -> dt.date:
+    return dt.datetime.now(dt.UTC).date()
+
+
+def board_message(board: BoardView) -> pb.HealthBoard:
+    return pb.HealthBoard(ods_code=board.ods_code, name=board.name, name_cy=board.name_cy or "")
+
+
+def cluster_message(cluster: ClusterView) -> pb.Cluster:
+    return pb.Cluster(
+        id=cluster.cluster_id,
+        health_board=cluster.health_board,
+        name=cluster.name,
+        name_cy=cluster.name_cy or "",
+        local_authority=cluster.local_authority,
+        population=cluster.population,
+        pcpg_id=cluster.pcpg_id,
+        pcpg_name=cluster.pcpg_name,
+        established_on=cluster.established_on.isoformat(),
+        name_history=[
+            pb.ClusterName(
+                name=n.name, name_cy=n.name_cy or "", effective_from=n.effective_from.isoformat()
+            )
+            for n in cluster.name_history
+        ],
+    )
+
+
+def collaborative_message(collaborative: CollaborativeView) -> pb.Collaborative:
+    return pb.Collaborative(
+        id=collaborative.collaborative_id,
+        cluster_id=collaborative.cluster_id,
+        profession=collaborative.profession,
+        established_on=collaborative.established_on.isoformat(),
+    )

@@ -1,0 +1,69 @@
+"""What the application needs from the outside: the register's read model, and catching up."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from membership.application.paging import PageRequest
+from membership.domain.cluster import ClusterName
+
+
+@dataclass(frozen=True, slots=True)
+class BoardView:
+    ods_code: str
+    name: str
+    name_cy: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterView:
+    """A cluster as it stood on a date: the name then in force, and its whole name history."""
+
+    cluster_id: str
+    health_board: str
+    name: str
+    name_cy: str | None
+    local_authority: str
+    population: int | None
+    pcpg_id: str
+    pcpg_name: str
+    established_on: dt.date
+    name_history: Sequence[ClusterName]
+
+
+@dataclass(frozen=True, slots=True)
+class CollaborativeView:
+    collaborative_id: str
+    cluster_id: str
+    profession: str
+    established_on: dt.date
+
+
+class RegisterQueries(Protocol):
+    """The register's read model. Every list fetches ``page.size + 1`` items, key order."""
+
+    async def list_boards(self, page: PageRequest) -> list[BoardView]: ...
+
+    async def list_clusters(
+        self, board: str | None, as_of: dt.date, page: PageRequest
+    ) -> list[ClusterView]: ...
+
+    async def get_cluster(self, cluster_id: str, as_of: dt.date) -> ClusterView | None:
+        """The cluster on ``as_of``; None if unknown or not yet established then."""
+        ...
+
+    async def list_collaboratives(
+        self, cluster_id: str, page: PageRequest
+    ) -> list[CollaborativeView]: ...
+
+
+class ReadModelSync(Protocol):
+    """Waits until the read model has applied a store position (read-your-writes).
+
+    The runtime's ``Infrastructure.read_models`` is one.
+    """
+
+    async def caught_up(self, position: int) -> None: ...

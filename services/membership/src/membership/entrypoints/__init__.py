@@ -1,0 +1,1 @@
+"""How the service is started: the command line behind ``python -m membership``."""

@@ -1,0 +1,76 @@
+"""Every stored membership event validates against its published contract (no drift)."""
+
+import datetime as dt
+
+import pytest
+
+from contracts import membership as published
+from kernel.aggregate import DomainEvent, EventRegistry
+from kernel.events import RecordedEvent
+from membership.domain.events import (
+    EVENTS,
+    ClusterEstablished,
+    ClusterRenamed,
+    CollaborativeEstablished,
+    HealthBoardRegistered,
+)
+
+DAY = dt.date(2024, 4, 1)
+SAMPLES: list[DomainEvent] = [
+    HealthBoardRegistered(ods_code="7A3", name="Swansea Bay", name_cy="Bae Abertawe"),
+    ClusterEstablished(
+        cluster_id="7A3-neath",
+        health_board="7A3",
+        name="Neath",
+        name_cy=None,
+        local_authority="Neath Port Talbot",
+        population=None,
+        pcpg_id="7A3-swansea-bay",
+        pcpg_name="Swansea Bay PCPG",
+        established_on=DAY,
+    ),
+    ClusterRenamed(
+        cluster_id="7A3-neath",
+        health_board="7A3",
+        name="Castell-nedd",
+        name_cy="Castell-nedd",
+        effective_from=DAY,
+    ),
+    CollaborativeEstablished(
+        collaborative_id="7A3-neath.dental",
+        cluster_id="7A3-neath",
+        health_board="7A3",
+        profession="dental",
+        established_on=DAY,
+    ),
+]
+
+
+def test_every_event_type_has_a_sample_and_a_contract() -> None:
+    stored = {type(s).event_type for s in SAMPLES}
+    assert stored == {e.event_type for e in published.EVENTS}
+    assert all(EVENTS.decode(_recorded(s)) == s for s in SAMPLES)
+
+
+def _recorded(event: DomainEvent) -> RecordedEvent:
+    new = EventRegistry.encode(event)
+    return RecordedEvent(
+        "s",
+        1,
+        1,
+        new.event_id,
+        new.event_type,
+        1,
+        dict(new.data),
+        {},
+        new.occurred_at,
+        new.occurred_at,
+    )
+
+
+@pytest.mark.parametrize("event", SAMPLES, ids=lambda e: type(e).__name__)
+def test_the_stored_json_validates_against_the_contract(event: DomainEvent) -> None:
+    [contract] = [c for c in published.EVENTS if c.event_type == event.event_type]
+    stored = EventRegistry.encode(event)
+    assert contract.version == stored.schema_version
+    assert contract.model_validate(dict(stored.data)).model_dump(mode="json") == stored.data
