@@ -21,7 +21,7 @@ from typing import Annotated, ParamSpec, TypeVar
 
 import typer
 
-from clwstwr_ops import checks, console, supervisor
+from clwstwr_ops import checks, console, devtokens, supervisor
 from clwstwr_ops.errors import OpsError
 from clwstwr_ops.localstack import (
     Endpoints,
@@ -115,6 +115,11 @@ def start() -> None:
             console.ok(f"{service.name:11} grpc://{service.endpoint}")
         if not services:
             console.note("no services yet (services/*/src/<name>/__main__.py): databases only")
+        token_dir = OpsSettings().data_dir or root / ".data"
+        tokens = devtokens.load_or_create(token_dir)
+        endpoints_by_name = {service.name: service.endpoint for service in services}
+        environment = {**environment, **devtokens.service_env(tokens, endpoints_by_name)}
+        console.ok(f"dev tokens  {token_dir / devtokens.TOKENS_FILE} (Bearer; one per role)")
         status = supervisor.run_until_interrupted(services, environment)
     console.ok("stopped")
     raise typer.Exit(status)
