@@ -125,61 +125,83 @@ class RunningService:
 
 
 async def start_service(definition: ServiceDefinition, settings: ServiceSettings) -> RunningService:
-    """Migrate, then start the relay, the consumers and the gRPC server; return the handles."""
-    pool = await asyncpg.create_pool(
-        settings.database_url.get_secret_value(),
-        min_size=settings.db_pool_min,
-        max_size=settings.db_pool_max,
-    )
+    """Migrate, then start the relay, projectors, consumers and gRPC server; return the handles."""
     schema = settings.service_name
-    async with pool.acquire() as conn:
-        await migrate(conn, schema, [*kernel_migrations(), *definition.migrations])
+    pool = await _migrated_pool(definition, settings)
     store = PostgresEventStore(pool, schema, definition.upcasters)
     infrastructure = Infrastructure(settings, pool, store)
     parts = await definition.build(infrastructure)
     broker = RedisBroker(settings.redis_url)
-    redis = await broker.connect()
-    publisher = RedisBulkPublisher(redis, maxlen=settings.stream_maxlen)
-    relay = Relay(store, pool, publisher, service=schema, schema=schema)
+    publisher = RedisBulkPublisher(await broker.connect(), maxlen=settings.stream_maxlen)
     feeds = {name: _feed(settings, name) for s in parts.subscriptions for name in s.sources}
-    consumers = [
-        Consumer(
-            broker,
-            pool,
-            schema=schema,
-            service=schema,
-            instance=settings.instance_name,
-            handler=s.handler,
-            sources=[feeds[name] for name in s.sources],
-        )
-        for s in parts.subscriptions
-    ]
     idempotency = PostgresIdempotencyStore(pool, schema)
-    server = build_server(
-        host=settings.grpc_host,
-        port=settings.grpc_port,
-        tokens=TokenRegistry.from_settings(settings),
-        idempotency=idempotency,
-        event_store=store,
-        services=parts.grpc_services,
-    )
     projectors = [
         LocalProjector(pool, schema, store, handler, source_name=schema)
         for handler in parts.projections
     ]
     infrastructure.read_models.attach(projectors)
     running = RunningService(
-        settings, pool, store, broker, server, relay, consumers, projectors, list(feeds.values())
+        settings=settings,
+        pool=pool,
+        store=store,
+        broker=broker,
+        server=build_server(
+            host=settings.grpc_host,
+            port=settings.grpc_port,
+            tokens=TokenRegistry.from_settings(settings),
+            idempotency=idempotency,
+            event_store=store,
+            services=parts.grpc_services,
+        ),
+        relay=Relay(store, pool, publisher, service=schema, schema=schema),
+        consumers=[_consumer(broker, pool, settings, s, feeds) for s in parts.subscriptions],
+        projectors=projectors,
+        feeds=list(feeds.values()),
     )
-    for projector in projectors:
-        running.tasks.append(asyncio.create_task(projector.run(), name=f"{projector.name}"))
-    running.tasks.append(asyncio.create_task(relay.run(), name=f"{schema}-relay"))
-    for consumer in consumers:
-        await consumer.start()
-    running.tasks.append(asyncio.create_task(_watch_lag(running), name=f"{schema}-lag"))
-    running.tasks.append(asyncio.create_task(_purge(idempotency), name=f"{schema}-purge"))
-    await server.start()
+    await _start(running, idempotency)
     return running
+
+
+async def _migrated_pool(definition: ServiceDefinition, settings: ServiceSettings) -> asyncpg.Pool:
+    pool = await asyncpg.create_pool(
+        settings.database_url.get_secret_value(),
+        min_size=settings.db_pool_min,
+        max_size=settings.db_pool_max,
+    )
+    async with pool.acquire() as conn:
+        await migrate(conn, settings.service_name, [*kernel_migrations(), *definition.migrations])
+    return pool
+
+
+def _consumer(
+    broker: RedisBroker,
+    pool: asyncpg.Pool,
+    settings: ServiceSettings,
+    subscription: Subscription,
+    feeds: Mapping[str, EventFeedClient],
+) -> Consumer:
+    return Consumer(
+        broker,
+        pool,
+        schema=settings.service_name,
+        service=settings.service_name,
+        instance=settings.instance_name,
+        handler=subscription.handler,
+        sources=[feeds[name] for name in subscription.sources],
+    )
+
+
+async def _start(running: RunningService, idempotency: PostgresIdempotencyStore) -> None:
+    """Start the background work, then take requests (the server last: nothing half-ready)."""
+    name = running.settings.service_name
+    for projector in running.projectors:
+        running.tasks.append(asyncio.create_task(projector.run(), name=projector.name))
+    running.tasks.append(asyncio.create_task(running.relay.run(), name=f"{name}-relay"))
+    for consumer in running.consumers:
+        await consumer.start()
+    running.tasks.append(asyncio.create_task(_watch_lag(running), name=f"{name}-lag"))
+    running.tasks.append(asyncio.create_task(_purge(idempotency), name=f"{name}-purge"))
+    await running.server.start()
 
 
 def _feed(settings: ServiceSettings, source: str) -> EventFeedClient:
