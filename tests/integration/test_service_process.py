@@ -70,7 +70,8 @@ async def test_runs_until_signalled_then_stops_cleanly(stop_signal: signal.Signa
                 assert child.returncode is None, "the service exited before serving"
                 await asyncio.sleep(0.1)
         child.send_signal(stop_signal)
-        async with asyncio.timeout(10):
+        # Generous: the point is a clean exit, and a loaded 2-core machine can be slow to get it.
+        async with asyncio.timeout(30):
             _, stderr = await child.communicate()
     finally:
         if child.returncode is None:

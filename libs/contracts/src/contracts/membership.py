@@ -59,10 +59,139 @@ class CollaborativeEstablished(IntegrationEvent):
     established_on: dt.date
 
 
+class OdsCodeClaimed(IntegrationEvent):
+    """Book-keeping: an ODS code now belongs to an organisation. Consumers may ignore it."""
+
+    event_type: ClassVar[str] = "membership.OdsCodeClaimed"
+    ods_code: str
+    organisation_id: str
+
+
+class OrganisationRegistered(IntegrationEvent):
+    """An organisation (practice, pharmacy, team…) was registered in a cluster.
+
+    ``kind`` is one of gp_practice, community_pharmacy, optometry_practice, dental_practice,
+    third_sector, health_board_team, other; ``profession`` the collaborative's profession code
+    it belongs to (None for kinds without one). ``health_board_salaried``: its staff are paid by
+    the health board (payments to such leads differ).
+    """
+
+    event_type: ClassVar[str] = "membership.OrganisationRegistered"
+    organisation_id: str
+    ods_code: str | None
+    name: str
+    kind: str
+    profession: str | None
+    cluster_id: str
+    pcpg_id: str
+    health_board: str
+    health_board_salaried: bool
+
+
+class PersonRegistered(IntegrationEvent):
+    """A person was registered: the minimum personal data (name; role title, contact optional).
+
+    Personal fields; a later erasure event will tell consumers to forget them.
+    """
+
+    event_type: ClassVar[str] = "membership.PersonRegistered"
+    person_id: str
+    name: str
+    role_title: str | None
+    contact: str | None
+
+
+class PersonErased(IntegrationEvent):
+    """A tombstone: forget the person's personal fields (name, role title, contact).
+
+    Facts that refer to the person (memberships, attendance, payments) stay, under the id.
+    """
+
+    event_type: ClassVar[str] = "membership.PersonErased"
+    person_id: str
+
+
+class _BodyFacts(IntegrationEvent):
+    """Where the body sits in the register, carried by events that start something.
+
+    ``body_kind`` is cluster, collaborative or pcpg; ``profession`` is set for a collaborative;
+    ``cluster_id`` is None for a PCPG.
+    """
+
+    body_id: str
+    body_kind: str
+    health_board: str
+    cluster_id: str | None
+    pcpg_id: str
+    profession: str | None
+
+
+class MemberEnrolled(_BodyFacts):
+    """A person became a member (``kind`` core or in_attendance) of a body from ``start_date``."""
+
+    event_type: ClassVar[str] = "membership.MemberEnrolled"
+    membership_id: str
+    person_id: str
+    kind: str
+    role_title: str
+    organisation_id: str | None
+    start_date: dt.date
+
+
+class MembershipEnded(IntegrationEvent):
+    """A membership ended; ``end_date`` is its last day."""
+
+    event_type: ClassVar[str] = "membership.MembershipEnded"
+    body_id: str
+    health_board: str
+    membership_id: str
+    person_id: str
+    end_date: dt.date
+
+
+class LeadAppointed(_BodyFacts):
+    """A member was appointed to a lead role (cluster_lead, collaborative_lead, deputy_chair).
+
+    Carries what payments need without calling back: the body's profession, cluster and
+    board, the dates (``end_date`` None: open-ended), and the lead's usual workplace (payments
+    for a PC lead go there) with whether it is health-board-salaried.
+    """
+
+    event_type: ClassVar[str] = "membership.LeadAppointed"
+    appointment_id: str
+    person_id: str
+    role: str
+    start_date: dt.date
+    end_date: dt.date | None
+    usual_workplace_id: str | None
+    usual_workplace_ods_code: str | None
+    usual_workplace_health_board_salaried: bool | None
+
+
+class AppointmentEnded(IntegrationEvent):
+    """A lead appointment ended (or its end was brought forward); ``end_date`` is its last day."""
+
+    event_type: ClassVar[str] = "membership.AppointmentEnded"
+    body_id: str
+    health_board: str
+    appointment_id: str
+    person_id: str
+    role: str
+    end_date: dt.date
+
+
 EVENTS: tuple[type[IntegrationEvent], ...] = (
     HealthBoardRegistered,
     ClusterEstablished,
     ClusterRenamed,
     CollaborativeEstablished,
+    OdsCodeClaimed,
+    OrganisationRegistered,
+    PersonRegistered,
+    PersonErased,
+    MemberEnrolled,
+    MembershipEnded,
+    LeadAppointed,
+    AppointmentEnded,
 )
 """Every membership integration event."""

@@ -7,11 +7,16 @@ from clwstwr.membership.v1 import membership_service_pb2_grpc as pb_grpc
 from kernel.grpc.server import servicer
 from kernel.projections import ProjectionHandler, create_tables
 from kernel.runtime import Infrastructure, ServiceDefinition, ServiceParts
+from membership.adapters.grpc_roster import RosterParts
 from membership.adapters.grpc_servicer import MembershipServicer
 from membership.adapters.queries import PostgresRegisterQueries
 from membership.adapters.read_model import RegisterView
 from membership.adapters.register_file import load_register
+from membership.adapters.roster_queries import PostgresRosterQueries
+from membership.adapters.roster_read_model import RosterView
 from membership.application.handlers import RegisterCommands
+from membership.application.organisations import OrganisationCommands
+from membership.application.rosters import RosterCommands
 
 SERVICE_NAME = "MembershipService"
 
@@ -19,23 +24,36 @@ SERVICE_NAME = "MembershipService"
 async def build(infra: Infrastructure) -> ServiceParts:
     """Wire commands, the read model and the API over the runtime's pool and store."""
     schema = infra.settings.service_name
-    view = RegisterView()
-    handler = ProjectionHandler(view, schema)
+    view, roster_view = RegisterView(), RosterView()
+    handler, roster_handler = (
+        ProjectionHandler(view, schema),
+        ProjectionHandler(roster_view, schema),
+    )
     # Created here, not by the projector task, so queries never meet a missing table.
     async with infra.pool.acquire() as conn:
         await create_tables(conn, schema, view)
+        await create_tables(conn, schema, roster_view)
+    roster_queries = PostgresRosterQueries(infra.pool, {**handler.tables, **roster_handler.tables})
+    organisations = OrganisationCommands(infra.store, roster_queries)
+    roster = RosterParts(
+        organisations=organisations,
+        rosters=RosterCommands(infra.store, roster_queries, organisations),
+        bodies=roster_queries,
+        queries=roster_queries,
+    )
     api = MembershipServicer(
         RegisterCommands(infra.store),
         PostgresRegisterQueries(infra.pool, handler.tables),
         infra.read_models,
         load_register(),
+        roster,
     )
     registration = servicer(
         pb.DESCRIPTOR.services_by_name[SERVICE_NAME],
         pb_grpc.add_MembershipServiceServicer_to_server,
         api,
     )
-    return ServiceParts(grpc_services=[registration], projections=[handler])
+    return ServiceParts(grpc_services=[registration], projections=[handler, roster_handler])
 
 
 def definition() -> ServiceDefinition:

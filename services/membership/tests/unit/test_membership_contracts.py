@@ -14,8 +14,26 @@ from membership.domain.events import (
     CollaborativeEstablished,
     HealthBoardRegistered,
 )
+from membership.domain.people_events import (
+    AppointmentEnded,
+    LeadAppointed,
+    MemberEnrolled,
+    MembershipEnded,
+    OdsCodeClaimed,
+    OrganisationRegistered,
+    PersonErased,
+    PersonRegistered,
+)
 
 DAY = dt.date(2024, 4, 1)
+BODY = {
+    "body_id": "7A3-neath.community-pharmacy",
+    "body_kind": "collaborative",
+    "health_board": "7A3",
+    "cluster_id": "7A3-neath",
+    "pcpg_id": "7A3-swansea-bay",
+    "profession": "community-pharmacy",
+}
 SAMPLES: list[DomainEvent] = [
     HealthBoardRegistered(ods_code="7A3", name="Swansea Bay", name_cy="Bae Abertawe"),
     ClusterEstablished(
@@ -42,6 +60,55 @@ SAMPLES: list[DomainEvent] = [
         health_board="7A3",
         profession="dental",
         established_on=DAY,
+    ),
+    OdsCodeClaimed(ods_code="FW844", organisation_id="o-1"),
+    OrganisationRegistered(
+        organisation_id="o-1",
+        ods_code="FW844",
+        name="Neath Pharmacy",
+        kind="community_pharmacy",
+        profession="community-pharmacy",
+        cluster_id="7A3-neath",
+        pcpg_id="7A3-swansea-bay",
+        health_board="7A3",
+        health_board_salaried=False,
+    ),
+    PersonRegistered(person_id="p-1", name="Siân Jones", role_title=None, contact=None),
+    PersonErased(person_id="p-1"),
+    MemberEnrolled(
+        **BODY,
+        membership_id="m-1",
+        person_id="p-1",
+        kind="core",
+        role_title="Community Pharmacy PC Lead",
+        organisation_id="o-1",
+        start_date=DAY,
+    ),
+    MembershipEnded(
+        body_id="7A3-neath.community-pharmacy",
+        health_board="7A3",
+        membership_id="m-1",
+        person_id="p-1",
+        end_date=DAY,
+    ),
+    LeadAppointed(
+        **BODY,
+        appointment_id="a-1",
+        person_id="p-1",
+        role="collaborative_lead",
+        start_date=DAY,
+        end_date=None,
+        usual_workplace_id="o-1",
+        usual_workplace_ods_code="FW844",
+        usual_workplace_health_board_salaried=False,
+    ),
+    AppointmentEnded(
+        body_id="7A3-neath.community-pharmacy",
+        health_board="7A3",
+        appointment_id="a-1",
+        person_id="p-1",
+        role="collaborative_lead",
+        end_date=DAY,
     ),
 ]
 

@@ -12,7 +12,6 @@ from grpc import aio
 from typing_extensions import override
 
 from clwstwr.membership.v1 import membership_service_pb2 as pb
-from clwstwr.membership.v1 import membership_service_pb2_grpc as pb_grpc
 from kernel.errors import NotFound
 from membership.adapters.grpc_messages import (
     board_message,
@@ -22,6 +21,7 @@ from membership.adapters.grpc_messages import (
     parse_date,
     today,
 )
+from membership.adapters.grpc_roster import RosterParts, RosterServicer
 from membership.application.handlers import Register, RegisterCommands
 from membership.application.paging import PageRequest, next_page_token
 from membership.application.ports import ClusterView, ReadModelSync, RegisterQueries
@@ -30,14 +30,18 @@ from membership.domain.register import board_code_problem, check, cluster_id_pro
 Context = aio.ServicerContext[object, object]
 
 
-class MembershipServicer(pb_grpc.MembershipServiceServicer):
+class MembershipServicer(RosterServicer):
+    """The whole service: the register's RPCs here, the roster's inherited."""
+
     def __init__(
         self,
         commands: RegisterCommands,
         queries: RegisterQueries,
         sync: ReadModelSync,
         register: Register,
+        roster: RosterParts,
     ) -> None:
+        super().__init__(roster, sync)
         self._commands = commands
         self._queries = queries
         self._sync = sync

@@ -46,6 +46,11 @@ class Caller:
             return
         raise PermissionDenied(f"{self.subject!r} may not change {board}'s register")
 
+    def require_writer(self) -> None:
+        """Raise ``PermissionDenied`` unless the caller registers anything at all (a board, ops)."""
+        if self.role not in ("operator", "health_board"):
+            raise PermissionDenied(f"{self.subject!r} ({self.role}) may not register anything")
+
     def require_operator(self) -> None:
         if self.role != "operator":
             raise PermissionDenied(f"{self.subject!r} ({self.role}) may not do this")

@@ -10,6 +10,16 @@ import datetime as dt
 from typing import ClassVar
 
 from kernel.aggregate import DomainEvent, EventRegistry
+from membership.domain.people_events import (
+    AppointmentEnded,
+    LeadAppointed,
+    MemberEnrolled,
+    MembershipEnded,
+    OdsCodeClaimed,
+    OrganisationRegistered,
+    PersonErased,
+    PersonRegistered,
+)
 
 
 class HealthBoardRegistered(DomainEvent):
@@ -54,6 +64,17 @@ HealthBoardEvent = HealthBoardRegistered
 ClusterEvent = ClusterEstablished | ClusterRenamed | CollaborativeEstablished
 
 EVENTS = EventRegistry(
-    HealthBoardRegistered, ClusterEstablished, ClusterRenamed, CollaborativeEstablished
+    HealthBoardRegistered,
+    ClusterEstablished,
+    ClusterRenamed,
+    CollaborativeEstablished,
+    OdsCodeClaimed,
+    OrganisationRegistered,
+    PersonRegistered,
+    PersonErased,
+    MemberEnrolled,
+    MembershipEnded,
+    LeadAppointed,
+    AppointmentEnded,
 )
 """Every membership event type, by its stable name."""

@@ -519,3 +519,626 @@ class ListCollaborativesResponse(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___ListCollaborativesResponse: _TypeAlias = ListCollaborativesResponse  # noqa: Y015
+
+@_typing.final
+class RegisterOrganisationRequest(_message.Message):
+    """RegisterOrganisationRequest describes an organisation."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    NAME_FIELD_NUMBER: _builtins.int
+    KIND_FIELD_NUMBER: _builtins.int
+    ODS_CODE_FIELD_NUMBER: _builtins.int
+    CLUSTER_ID_FIELD_NUMBER: _builtins.int
+    HEALTH_BOARD_SALARIED_FIELD_NUMBER: _builtins.int
+    name: _builtins.str
+    """The name (required)."""
+    kind: _builtins.str
+    """gp_practice, community_pharmacy, optometry_practice, dental_practice, third_sector,
+    health_board_team or other.
+    """
+    ods_code: _builtins.str
+    """The ODS code, checked against the kind's shape (GP practices in Wales W + 5 digits);
+    "" when it has none. Unique across organisations.
+    """
+    cluster_id: _builtins.str
+    """The cluster it is in, e.g. "7A1-anglesey"."""
+    health_board_salaried: _builtins.bool
+    """Whether its staff are health-board-salaried (payments to such leads differ)."""
+    def __init__(
+        self,
+        *,
+        name: _builtins.str = ...,
+        kind: _builtins.str = ...,
+        ods_code: _builtins.str = ...,
+        cluster_id: _builtins.str = ...,
+        health_board_salaried: _builtins.bool = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["cluster_id", b"cluster_id", "health_board_salaried", b"health_board_salaried", "kind", b"kind", "name", b"name", "ods_code", b"ods_code"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___RegisterOrganisationRequest: _TypeAlias = RegisterOrganisationRequest  # noqa: Y015
+
+@_typing.final
+class RegisterOrganisationResponse(_message.Message):
+    """RegisterOrganisationResponse names the new organisation."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ORGANISATION_ID_FIELD_NUMBER: _builtins.int
+    organisation_id: _builtins.str
+    """The organisation's id, chosen by the server."""
+    def __init__(
+        self,
+        *,
+        organisation_id: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["organisation_id", b"organisation_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___RegisterOrganisationResponse: _TypeAlias = RegisterOrganisationResponse  # noqa: Y015
+
+@_typing.final
+class RegisterPersonRequest(_message.Message):
+    """RegisterPersonRequest holds the minimum personal data about a person."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    NAME_FIELD_NUMBER: _builtins.int
+    ROLE_TITLE_FIELD_NUMBER: _builtins.int
+    CONTACT_FIELD_NUMBER: _builtins.int
+    name: _builtins.str
+    """The person's name (required)."""
+    role_title: _builtins.str
+    """Their role title, e.g. "Practice Manager"; "" when not given."""
+    contact: _builtins.str
+    """How to contact them, e.g. an email address; "" when not given."""
+    def __init__(
+        self,
+        *,
+        name: _builtins.str = ...,
+        role_title: _builtins.str = ...,
+        contact: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["contact", b"contact", "name", b"name", "role_title", b"role_title"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___RegisterPersonRequest: _TypeAlias = RegisterPersonRequest  # noqa: Y015
+
+@_typing.final
+class RegisterPersonResponse(_message.Message):
+    """RegisterPersonResponse names the new person."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    PERSON_ID_FIELD_NUMBER: _builtins.int
+    person_id: _builtins.str
+    """The person's id, chosen by the server."""
+    def __init__(
+        self,
+        *,
+        person_id: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["person_id", b"person_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___RegisterPersonResponse: _TypeAlias = RegisterPersonResponse  # noqa: Y015
+
+@_typing.final
+class GetPersonRequest(_message.Message):
+    """GetPersonRequest names a person."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    PERSON_ID_FIELD_NUMBER: _builtins.int
+    person_id: _builtins.str
+    """The person's id."""
+    def __init__(
+        self,
+        *,
+        person_id: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["person_id", b"person_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___GetPersonRequest: _TypeAlias = GetPersonRequest  # noqa: Y015
+
+@_typing.final
+class Person(_message.Message):
+    """Person is a person who sits on bodies."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ID_FIELD_NUMBER: _builtins.int
+    NAME_FIELD_NUMBER: _builtins.int
+    ROLE_TITLE_FIELD_NUMBER: _builtins.int
+    CONTACT_FIELD_NUMBER: _builtins.int
+    ERASED_FIELD_NUMBER: _builtins.int
+    id: _builtins.str
+    """The id."""
+    name: _builtins.str
+    """The name."""
+    role_title: _builtins.str
+    """The role title ("" when not given)."""
+    contact: _builtins.str
+    """How to contact them ("" when not given)."""
+    erased: _builtins.bool
+    """True once erased: the personal fields above are then empty."""
+    def __init__(
+        self,
+        *,
+        id: _builtins.str = ...,
+        name: _builtins.str = ...,
+        role_title: _builtins.str = ...,
+        contact: _builtins.str = ...,
+        erased: _builtins.bool = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["contact", b"contact", "erased", b"erased", "id", b"id", "name", b"name", "role_title", b"role_title"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___Person: _TypeAlias = Person  # noqa: Y015
+
+@_typing.final
+class GetPersonResponse(_message.Message):
+    """GetPersonResponse is the person."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    PERSON_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def person(self) -> Global___Person:
+        """The person."""
+
+    def __init__(
+        self,
+        *,
+        person: Global___Person | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["person", b"person"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["person", b"person"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___GetPersonResponse: _TypeAlias = GetPersonResponse  # noqa: Y015
+
+@_typing.final
+class ErasePersonRequest(_message.Message):
+    """ErasePersonRequest names the person to erase."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    PERSON_ID_FIELD_NUMBER: _builtins.int
+    person_id: _builtins.str
+    """The person's id."""
+    def __init__(
+        self,
+        *,
+        person_id: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["person_id", b"person_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ErasePersonRequest: _TypeAlias = ErasePersonRequest  # noqa: Y015
+
+@_typing.final
+class ErasePersonResponse(_message.Message):
+    """ErasePersonResponse is empty: the person's personal fields are forgotten."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    def __init__(
+        self,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ErasePersonResponse: _TypeAlias = ErasePersonResponse  # noqa: Y015
+
+@_typing.final
+class EnrolMemberRequest(_message.Message):
+    """EnrolMemberRequest makes a person a member of a body."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    BODY_ID_FIELD_NUMBER: _builtins.int
+    PERSON_ID_FIELD_NUMBER: _builtins.int
+    KIND_FIELD_NUMBER: _builtins.int
+    ROLE_TITLE_FIELD_NUMBER: _builtins.int
+    ORGANISATION_ID_FIELD_NUMBER: _builtins.int
+    START_DATE_FIELD_NUMBER: _builtins.int
+    body_id: _builtins.str
+    """The body: a cluster ("7A1-anglesey"), collaborative ("7A1-anglesey.dental") or PCPG."""
+    person_id: _builtins.str
+    """The person's id."""
+    kind: _builtins.str
+    """core or in_attendance."""
+    role_title: _builtins.str
+    """The role title on the body, e.g. "Third Sector representative" (required)."""
+    organisation_id: _builtins.str
+    """The organisation they represent, in the body's footprint; "" for none."""
+    start_date: _builtins.str
+    """Their first day as a member (ISO date, required)."""
+    def __init__(
+        self,
+        *,
+        body_id: _builtins.str = ...,
+        person_id: _builtins.str = ...,
+        kind: _builtins.str = ...,
+        role_title: _builtins.str = ...,
+        organisation_id: _builtins.str = ...,
+        start_date: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["body_id", b"body_id", "kind", b"kind", "organisation_id", b"organisation_id", "person_id", b"person_id", "role_title", b"role_title", "start_date", b"start_date"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___EnrolMemberRequest: _TypeAlias = EnrolMemberRequest  # noqa: Y015
+
+@_typing.final
+class EnrolMemberResponse(_message.Message):
+    """EnrolMemberResponse names the new membership."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    MEMBERSHIP_ID_FIELD_NUMBER: _builtins.int
+    membership_id: _builtins.str
+    """The membership's id, chosen by the server."""
+    def __init__(
+        self,
+        *,
+        membership_id: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["membership_id", b"membership_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___EnrolMemberResponse: _TypeAlias = EnrolMemberResponse  # noqa: Y015
+
+@_typing.final
+class EndMembershipRequest(_message.Message):
+    """EndMembershipRequest ends a membership."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    BODY_ID_FIELD_NUMBER: _builtins.int
+    MEMBERSHIP_ID_FIELD_NUMBER: _builtins.int
+    END_DATE_FIELD_NUMBER: _builtins.int
+    body_id: _builtins.str
+    """The body."""
+    membership_id: _builtins.str
+    """The membership's id."""
+    end_date: _builtins.str
+    """The last day of the membership (ISO date, required; not before its start)."""
+    def __init__(
+        self,
+        *,
+        body_id: _builtins.str = ...,
+        membership_id: _builtins.str = ...,
+        end_date: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["body_id", b"body_id", "end_date", b"end_date", "membership_id", b"membership_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___EndMembershipRequest: _TypeAlias = EndMembershipRequest  # noqa: Y015
+
+@_typing.final
+class EndMembershipResponse(_message.Message):
+    """EndMembershipResponse is empty: the membership has ended."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    def __init__(
+        self,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___EndMembershipResponse: _TypeAlias = EndMembershipResponse  # noqa: Y015
+
+@_typing.final
+class AppointLeadRequest(_message.Message):
+    """AppointLeadRequest appoints a member of a body to a lead role."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    BODY_ID_FIELD_NUMBER: _builtins.int
+    PERSON_ID_FIELD_NUMBER: _builtins.int
+    ROLE_FIELD_NUMBER: _builtins.int
+    START_DATE_FIELD_NUMBER: _builtins.int
+    END_DATE_FIELD_NUMBER: _builtins.int
+    USUAL_WORKPLACE_ID_FIELD_NUMBER: _builtins.int
+    body_id: _builtins.str
+    """The body."""
+    person_id: _builtins.str
+    """The person's id (a member of the body on the start date)."""
+    role: _builtins.str
+    """cluster_lead (clusters), collaborative_lead (collaboratives) or deputy_chair."""
+    start_date: _builtins.str
+    """The first day (ISO date, required)."""
+    end_date: _builtins.str
+    """The last day (ISO date); "" for open-ended."""
+    usual_workplace_id: _builtins.str
+    """The organisation where the lead usually works: payments go there. Required for a
+    collaborative_lead.
+    """
+    def __init__(
+        self,
+        *,
+        body_id: _builtins.str = ...,
+        person_id: _builtins.str = ...,
+        role: _builtins.str = ...,
+        start_date: _builtins.str = ...,
+        end_date: _builtins.str = ...,
+        usual_workplace_id: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["body_id", b"body_id", "end_date", b"end_date", "person_id", b"person_id", "role", b"role", "start_date", b"start_date", "usual_workplace_id", b"usual_workplace_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___AppointLeadRequest: _TypeAlias = AppointLeadRequest  # noqa: Y015
+
+@_typing.final
+class AppointLeadResponse(_message.Message):
+    """AppointLeadResponse names the new appointment."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    APPOINTMENT_ID_FIELD_NUMBER: _builtins.int
+    appointment_id: _builtins.str
+    """The appointment's id, chosen by the server."""
+    def __init__(
+        self,
+        *,
+        appointment_id: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["appointment_id", b"appointment_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___AppointLeadResponse: _TypeAlias = AppointLeadResponse  # noqa: Y015
+
+@_typing.final
+class EndAppointmentRequest(_message.Message):
+    """EndAppointmentRequest ends a lead appointment."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    BODY_ID_FIELD_NUMBER: _builtins.int
+    APPOINTMENT_ID_FIELD_NUMBER: _builtins.int
+    END_DATE_FIELD_NUMBER: _builtins.int
+    body_id: _builtins.str
+    """The body."""
+    appointment_id: _builtins.str
+    """The appointment's id."""
+    end_date: _builtins.str
+    """The last day (ISO date, required; not before its start)."""
+    def __init__(
+        self,
+        *,
+        body_id: _builtins.str = ...,
+        appointment_id: _builtins.str = ...,
+        end_date: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["appointment_id", b"appointment_id", "body_id", b"body_id", "end_date", b"end_date"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___EndAppointmentRequest: _TypeAlias = EndAppointmentRequest  # noqa: Y015
+
+@_typing.final
+class EndAppointmentResponse(_message.Message):
+    """EndAppointmentResponse is empty: the appointment has ended."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    def __init__(
+        self,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___EndAppointmentResponse: _TypeAlias = EndAppointmentResponse  # noqa: Y015
+
+@_typing.final
+class ListMembersRequest(_message.Message):
+    """ListMembersRequest asks for one page of a body's members on a date."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    BODY_ID_FIELD_NUMBER: _builtins.int
+    AS_OF_FIELD_NUMBER: _builtins.int
+    PAGE_SIZE_FIELD_NUMBER: _builtins.int
+    PAGE_TOKEN_FIELD_NUMBER: _builtins.int
+    body_id: _builtins.str
+    """The body."""
+    as_of: _builtins.str
+    """The date to read the roster on (ISO date); "" for today."""
+    page_size: _builtins.int
+    """The most members to return: 0 to 100; 0 means the default, 50."""
+    page_token: _builtins.str
+    """The next_page_token of the previous page; "" for the first."""
+    def __init__(
+        self,
+        *,
+        body_id: _builtins.str = ...,
+        as_of: _builtins.str = ...,
+        page_size: _builtins.int = ...,
+        page_token: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["as_of", b"as_of", "body_id", b"body_id", "page_size", b"page_size", "page_token", b"page_token"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListMembersRequest: _TypeAlias = ListMembersRequest  # noqa: Y015
+
+@_typing.final
+class Appointment(_message.Message):
+    """Appointment is a lead appointment in force on the date asked for."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ID_FIELD_NUMBER: _builtins.int
+    ROLE_FIELD_NUMBER: _builtins.int
+    START_DATE_FIELD_NUMBER: _builtins.int
+    END_DATE_FIELD_NUMBER: _builtins.int
+    USUAL_WORKPLACE_ID_FIELD_NUMBER: _builtins.int
+    id: _builtins.str
+    """The id."""
+    role: _builtins.str
+    """cluster_lead, collaborative_lead or deputy_chair."""
+    start_date: _builtins.str
+    """The first day (ISO date)."""
+    end_date: _builtins.str
+    """The last day (ISO date; "" when open-ended)."""
+    usual_workplace_id: _builtins.str
+    """The organisation where the lead usually works ("" when not recorded)."""
+    def __init__(
+        self,
+        *,
+        id: _builtins.str = ...,
+        role: _builtins.str = ...,
+        start_date: _builtins.str = ...,
+        end_date: _builtins.str = ...,
+        usual_workplace_id: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["end_date", b"end_date", "id", b"id", "role", b"role", "start_date", b"start_date", "usual_workplace_id", b"usual_workplace_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___Appointment: _TypeAlias = Appointment  # noqa: Y015
+
+@_typing.final
+class Member(_message.Message):
+    """Member is a membership in force on the date asked for."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    MEMBERSHIP_ID_FIELD_NUMBER: _builtins.int
+    PERSON_ID_FIELD_NUMBER: _builtins.int
+    PERSON_NAME_FIELD_NUMBER: _builtins.int
+    KIND_FIELD_NUMBER: _builtins.int
+    ROLE_TITLE_FIELD_NUMBER: _builtins.int
+    ORGANISATION_ID_FIELD_NUMBER: _builtins.int
+    ORGANISATION_NAME_FIELD_NUMBER: _builtins.int
+    START_DATE_FIELD_NUMBER: _builtins.int
+    END_DATE_FIELD_NUMBER: _builtins.int
+    APPOINTMENTS_FIELD_NUMBER: _builtins.int
+    membership_id: _builtins.str
+    """The membership's id."""
+    person_id: _builtins.str
+    """The person's id."""
+    person_name: _builtins.str
+    """The person's name ("" once the person is erased)."""
+    kind: _builtins.str
+    """core or in_attendance."""
+    role_title: _builtins.str
+    """The role title on the body."""
+    organisation_id: _builtins.str
+    """The organisation represented ("" for none)."""
+    organisation_name: _builtins.str
+    """Its name ("" for none)."""
+    start_date: _builtins.str
+    """The first day (ISO date)."""
+    end_date: _builtins.str
+    """The last day (ISO date; "" when open-ended)."""
+    @_builtins.property
+    def appointments(self) -> _containers.RepeatedCompositeFieldContainer[Global___Appointment]:
+        """The member's lead appointments in force on the date."""
+
+    def __init__(
+        self,
+        *,
+        membership_id: _builtins.str = ...,
+        person_id: _builtins.str = ...,
+        person_name: _builtins.str = ...,
+        kind: _builtins.str = ...,
+        role_title: _builtins.str = ...,
+        organisation_id: _builtins.str = ...,
+        organisation_name: _builtins.str = ...,
+        start_date: _builtins.str = ...,
+        end_date: _builtins.str = ...,
+        appointments: _abc.Iterable[Global___Appointment] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["appointments", b"appointments", "end_date", b"end_date", "kind", b"kind", "membership_id", b"membership_id", "organisation_id", b"organisation_id", "organisation_name", b"organisation_name", "person_id", b"person_id", "person_name", b"person_name", "role_title", b"role_title", "start_date", b"start_date"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___Member: _TypeAlias = Member  # noqa: Y015
+
+@_typing.final
+class ListMembersResponse(_message.Message):
+    """ListMembersResponse is one page of members."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    MEMBERS_FIELD_NUMBER: _builtins.int
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _builtins.int
+    next_page_token: _builtins.str
+    """The token for the next page; "" on the last page."""
+    @_builtins.property
+    def members(self) -> _containers.RepeatedCompositeFieldContainer[Global___Member]:
+        """The members, by membership id."""
+
+    def __init__(
+        self,
+        *,
+        members: _abc.Iterable[Global___Member] | None = ...,
+        next_page_token: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["members", b"members", "next_page_token", b"next_page_token"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListMembersResponse: _TypeAlias = ListMembersResponse  # noqa: Y015

@@ -73,6 +73,51 @@ class MembershipServiceStub:
                 request_serializer=clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.ListCollaborativesRequest.SerializeToString,
                 response_deserializer=clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.ListCollaborativesResponse.FromString,
                 _registered_method=True)
+        self.RegisterOrganisation = channel.unary_unary(
+                '/clwstwr.membership.v1.MembershipService/RegisterOrganisation',
+                request_serializer=clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.RegisterOrganisationRequest.SerializeToString,
+                response_deserializer=clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.RegisterOrganisationResponse.FromString,
+                _registered_method=True)
+        self.RegisterPerson = channel.unary_unary(
+                '/clwstwr.membership.v1.MembershipService/RegisterPerson',
+                request_serializer=clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.RegisterPersonRequest.SerializeToString,
+                response_deserializer=clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.RegisterPersonResponse.FromString,
+                _registered_method=True)
+        self.GetPerson = channel.unary_unary(
+                '/clwstwr.membership.v1.MembershipService/GetPerson',
+                request_serializer=clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.GetPersonRequest.SerializeToString,
+                response_deserializer=clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.GetPersonResponse.FromString,
+                _registered_method=True)
+        self.ErasePerson = channel.unary_unary(
+                '/clwstwr.membership.v1.MembershipService/ErasePerson',
+                request_serializer=clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.ErasePersonRequest.SerializeToString,
+                response_deserializer=clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.ErasePersonResponse.FromString,
+                _registered_method=True)
+        self.EnrolMember = channel.unary_unary(
+                '/clwstwr.membership.v1.MembershipService/EnrolMember',
+                request_serializer=clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.EnrolMemberRequest.SerializeToString,
+                response_deserializer=clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.EnrolMemberResponse.FromString,
+                _registered_method=True)
+        self.EndMembership = channel.unary_unary(
+                '/clwstwr.membership.v1.MembershipService/EndMembership',
+                request_serializer=clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.EndMembershipRequest.SerializeToString,
+                response_deserializer=clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.EndMembershipResponse.FromString,
+                _registered_method=True)
+        self.AppointLead = channel.unary_unary(
+                '/clwstwr.membership.v1.MembershipService/AppointLead',
+                request_serializer=clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.AppointLeadRequest.SerializeToString,
+                response_deserializer=clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.AppointLeadResponse.FromString,
+                _registered_method=True)
+        self.EndAppointment = channel.unary_unary(
+                '/clwstwr.membership.v1.MembershipService/EndAppointment',
+                request_serializer=clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.EndAppointmentRequest.SerializeToString,
+                response_deserializer=clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.EndAppointmentResponse.FromString,
+                _registered_method=True)
+        self.ListMembers = channel.unary_unary(
+                '/clwstwr.membership.v1.MembershipService/ListMembers',
+                request_serializer=clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.ListMembersRequest.SerializeToString,
+                response_deserializer=clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.ListMembersResponse.FromString,
+                _registered_method=True)
 
 
 class MembershipServiceServicer:
@@ -131,6 +176,75 @@ class MembershipServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def RegisterOrganisation(self, request, context):
+        """RegisterOrganisation registers a practice, pharmacy, team or other organisation in a
+        cluster. ALREADY_EXISTS if another organisation has its ODS code.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RegisterPerson(self, request, context):
+        """RegisterPerson registers a person (minimal personal data) and returns the new id.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetPerson(self, request, context):
+        """GetPerson returns a person. NOT_FOUND if unknown.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ErasePerson(self, request, context):
+        """ErasePerson forgets a person's personal fields (name, role title, contact). Their
+        memberships and appointments stay, as facts about an erased person. Repeating it is harmless.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def EnrolMember(self, request, context):
+        """EnrolMember makes a person a member of a cluster, collaborative or PCPG from a date.
+        ALREADY_EXISTS if they are a member already over overlapping dates.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def EndMembership(self, request, context):
+        """EndMembership ends a membership on a date (its last day), and the member's appointments
+        in that body with it.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def AppointLead(self, request, context):
+        """AppointLead appoints a member to a lead role. FAILED_PRECONDITION LEAD_ROLE_TAKEN if
+        someone holds the role over overlapping dates, APPOINTEE_NOT_A_MEMBER if the person is
+        not a member of the body on the start date.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def EndAppointment(self, request, context):
+        """EndAppointment ends a lead appointment on a date (or brings a planned end forward).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListMembers(self, request, context):
+        """ListMembers lists a body's members as they stood on a date, with their appointments.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_MembershipServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -163,6 +277,51 @@ def add_MembershipServiceServicer_to_server(servicer, server):
                     servicer.ListCollaboratives,
                     request_deserializer=clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.ListCollaborativesRequest.FromString,
                     response_serializer=clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.ListCollaborativesResponse.SerializeToString,
+            ),
+            'RegisterOrganisation': grpc.unary_unary_rpc_method_handler(
+                    servicer.RegisterOrganisation,
+                    request_deserializer=clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.RegisterOrganisationRequest.FromString,
+                    response_serializer=clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.RegisterOrganisationResponse.SerializeToString,
+            ),
+            'RegisterPerson': grpc.unary_unary_rpc_method_handler(
+                    servicer.RegisterPerson,
+                    request_deserializer=clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.RegisterPersonRequest.FromString,
+                    response_serializer=clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.RegisterPersonResponse.SerializeToString,
+            ),
+            'GetPerson': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetPerson,
+                    request_deserializer=clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.GetPersonRequest.FromString,
+                    response_serializer=clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.GetPersonResponse.SerializeToString,
+            ),
+            'ErasePerson': grpc.unary_unary_rpc_method_handler(
+                    servicer.ErasePerson,
+                    request_deserializer=clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.ErasePersonRequest.FromString,
+                    response_serializer=clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.ErasePersonResponse.SerializeToString,
+            ),
+            'EnrolMember': grpc.unary_unary_rpc_method_handler(
+                    servicer.EnrolMember,
+                    request_deserializer=clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.EnrolMemberRequest.FromString,
+                    response_serializer=clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.EnrolMemberResponse.SerializeToString,
+            ),
+            'EndMembership': grpc.unary_unary_rpc_method_handler(
+                    servicer.EndMembership,
+                    request_deserializer=clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.EndMembershipRequest.FromString,
+                    response_serializer=clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.EndMembershipResponse.SerializeToString,
+            ),
+            'AppointLead': grpc.unary_unary_rpc_method_handler(
+                    servicer.AppointLead,
+                    request_deserializer=clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.AppointLeadRequest.FromString,
+                    response_serializer=clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.AppointLeadResponse.SerializeToString,
+            ),
+            'EndAppointment': grpc.unary_unary_rpc_method_handler(
+                    servicer.EndAppointment,
+                    request_deserializer=clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.EndAppointmentRequest.FromString,
+                    response_serializer=clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.EndAppointmentResponse.SerializeToString,
+            ),
+            'ListMembers': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListMembers,
+                    request_deserializer=clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.ListMembersRequest.FromString,
+                    response_serializer=clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.ListMembersResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -336,6 +495,249 @@ class MembershipService:
             '/clwstwr.membership.v1.MembershipService/ListCollaboratives',
             clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.ListCollaborativesRequest.SerializeToString,
             clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.ListCollaborativesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RegisterOrganisation(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/clwstwr.membership.v1.MembershipService/RegisterOrganisation',
+            clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.RegisterOrganisationRequest.SerializeToString,
+            clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.RegisterOrganisationResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RegisterPerson(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/clwstwr.membership.v1.MembershipService/RegisterPerson',
+            clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.RegisterPersonRequest.SerializeToString,
+            clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.RegisterPersonResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetPerson(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/clwstwr.membership.v1.MembershipService/GetPerson',
+            clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.GetPersonRequest.SerializeToString,
+            clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.GetPersonResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ErasePerson(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/clwstwr.membership.v1.MembershipService/ErasePerson',
+            clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.ErasePersonRequest.SerializeToString,
+            clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.ErasePersonResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def EnrolMember(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/clwstwr.membership.v1.MembershipService/EnrolMember',
+            clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.EnrolMemberRequest.SerializeToString,
+            clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.EnrolMemberResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def EndMembership(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/clwstwr.membership.v1.MembershipService/EndMembership',
+            clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.EndMembershipRequest.SerializeToString,
+            clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.EndMembershipResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def AppointLead(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/clwstwr.membership.v1.MembershipService/AppointLead',
+            clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.AppointLeadRequest.SerializeToString,
+            clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.AppointLeadResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def EndAppointment(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/clwstwr.membership.v1.MembershipService/EndAppointment',
+            clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.EndAppointmentRequest.SerializeToString,
+            clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.EndAppointmentResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListMembers(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/clwstwr.membership.v1.MembershipService/ListMembers',
+            clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.ListMembersRequest.SerializeToString,
+            clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.ListMembersResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -57,6 +57,35 @@ class MembershipServiceStub:
     """RenameCluster gives a cluster a new name from a date; earlier names stay in its history."""
     ListCollaboratives: _grpc.UnaryUnaryMultiCallable[_membership_service_pb2.ListCollaborativesRequest, _membership_service_pb2.ListCollaborativesResponse]
     """ListCollaboratives lists a cluster's professional collaboratives, by id."""
+    RegisterOrganisation: _grpc.UnaryUnaryMultiCallable[_membership_service_pb2.RegisterOrganisationRequest, _membership_service_pb2.RegisterOrganisationResponse]
+    """RegisterOrganisation registers a practice, pharmacy, team or other organisation in a
+    cluster. ALREADY_EXISTS if another organisation has its ODS code.
+    """
+    RegisterPerson: _grpc.UnaryUnaryMultiCallable[_membership_service_pb2.RegisterPersonRequest, _membership_service_pb2.RegisterPersonResponse]
+    """RegisterPerson registers a person (minimal personal data) and returns the new id."""
+    GetPerson: _grpc.UnaryUnaryMultiCallable[_membership_service_pb2.GetPersonRequest, _membership_service_pb2.GetPersonResponse]
+    """GetPerson returns a person. NOT_FOUND if unknown."""
+    ErasePerson: _grpc.UnaryUnaryMultiCallable[_membership_service_pb2.ErasePersonRequest, _membership_service_pb2.ErasePersonResponse]
+    """ErasePerson forgets a person's personal fields (name, role title, contact). Their
+    memberships and appointments stay, as facts about an erased person. Repeating it is harmless.
+    """
+    EnrolMember: _grpc.UnaryUnaryMultiCallable[_membership_service_pb2.EnrolMemberRequest, _membership_service_pb2.EnrolMemberResponse]
+    """EnrolMember makes a person a member of a cluster, collaborative or PCPG from a date.
+    ALREADY_EXISTS if they are a member already over overlapping dates.
+    """
+    EndMembership: _grpc.UnaryUnaryMultiCallable[_membership_service_pb2.EndMembershipRequest, _membership_service_pb2.EndMembershipResponse]
+    """EndMembership ends a membership on a date (its last day), and the member's appointments
+    in that body with it.
+    """
+    AppointLead: _grpc.UnaryUnaryMultiCallable[_membership_service_pb2.AppointLeadRequest, _membership_service_pb2.AppointLeadResponse]
+    """AppointLead appoints a member to a lead role. FAILED_PRECONDITION LEAD_ROLE_TAKEN if
+    someone holds the role over overlapping dates, APPOINTEE_NOT_A_MEMBER if the person is
+    not a member of the body on the start date.
+    """
+    EndAppointment: _grpc.UnaryUnaryMultiCallable[_membership_service_pb2.EndAppointmentRequest, _membership_service_pb2.EndAppointmentResponse]
+    """EndAppointment ends a lead appointment on a date (or brings a planned end forward)."""
+    ListMembers: _grpc.UnaryUnaryMultiCallable[_membership_service_pb2.ListMembersRequest, _membership_service_pb2.ListMembersResponse]
+    """ListMembers lists a body's members as they stood on a date, with their appointments."""
 
 @_typing.type_check_only
 class MembershipServiceAsyncStub(MembershipServiceStub):
@@ -87,6 +116,35 @@ class MembershipServiceAsyncStub(MembershipServiceStub):
     """RenameCluster gives a cluster a new name from a date; earlier names stay in its history."""
     ListCollaboratives: _aio.UnaryUnaryMultiCallable[_membership_service_pb2.ListCollaborativesRequest, _membership_service_pb2.ListCollaborativesResponse]  # type: ignore[assignment]
     """ListCollaboratives lists a cluster's professional collaboratives, by id."""
+    RegisterOrganisation: _aio.UnaryUnaryMultiCallable[_membership_service_pb2.RegisterOrganisationRequest, _membership_service_pb2.RegisterOrganisationResponse]  # type: ignore[assignment]
+    """RegisterOrganisation registers a practice, pharmacy, team or other organisation in a
+    cluster. ALREADY_EXISTS if another organisation has its ODS code.
+    """
+    RegisterPerson: _aio.UnaryUnaryMultiCallable[_membership_service_pb2.RegisterPersonRequest, _membership_service_pb2.RegisterPersonResponse]  # type: ignore[assignment]
+    """RegisterPerson registers a person (minimal personal data) and returns the new id."""
+    GetPerson: _aio.UnaryUnaryMultiCallable[_membership_service_pb2.GetPersonRequest, _membership_service_pb2.GetPersonResponse]  # type: ignore[assignment]
+    """GetPerson returns a person. NOT_FOUND if unknown."""
+    ErasePerson: _aio.UnaryUnaryMultiCallable[_membership_service_pb2.ErasePersonRequest, _membership_service_pb2.ErasePersonResponse]  # type: ignore[assignment]
+    """ErasePerson forgets a person's personal fields (name, role title, contact). Their
+    memberships and appointments stay, as facts about an erased person. Repeating it is harmless.
+    """
+    EnrolMember: _aio.UnaryUnaryMultiCallable[_membership_service_pb2.EnrolMemberRequest, _membership_service_pb2.EnrolMemberResponse]  # type: ignore[assignment]
+    """EnrolMember makes a person a member of a cluster, collaborative or PCPG from a date.
+    ALREADY_EXISTS if they are a member already over overlapping dates.
+    """
+    EndMembership: _aio.UnaryUnaryMultiCallable[_membership_service_pb2.EndMembershipRequest, _membership_service_pb2.EndMembershipResponse]  # type: ignore[assignment]
+    """EndMembership ends a membership on a date (its last day), and the member's appointments
+    in that body with it.
+    """
+    AppointLead: _aio.UnaryUnaryMultiCallable[_membership_service_pb2.AppointLeadRequest, _membership_service_pb2.AppointLeadResponse]  # type: ignore[assignment]
+    """AppointLead appoints a member to a lead role. FAILED_PRECONDITION LEAD_ROLE_TAKEN if
+    someone holds the role over overlapping dates, APPOINTEE_NOT_A_MEMBER if the person is
+    not a member of the body on the start date.
+    """
+    EndAppointment: _aio.UnaryUnaryMultiCallable[_membership_service_pb2.EndAppointmentRequest, _membership_service_pb2.EndAppointmentResponse]  # type: ignore[assignment]
+    """EndAppointment ends a lead appointment on a date (or brings a planned end forward)."""
+    ListMembers: _aio.UnaryUnaryMultiCallable[_membership_service_pb2.ListMembersRequest, _membership_service_pb2.ListMembersResponse]  # type: ignore[assignment]
+    """ListMembers lists a body's members as they stood on a date, with their appointments."""
 
 class MembershipServiceServicer(metaclass=_abc_1.ABCMeta):
     """Dates are ISO 8601 calendar dates as strings ("2025-04-01"), not google.type.Date: the
@@ -150,5 +208,88 @@ class MembershipServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_membership_service_pb2.ListCollaborativesResponse, _abc.Awaitable[_membership_service_pb2.ListCollaborativesResponse]]:
         """ListCollaboratives lists a cluster's professional collaboratives, by id."""
+
+    @_abc_1.abstractmethod
+    def RegisterOrganisation(
+        self,
+        request: _membership_service_pb2.RegisterOrganisationRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_membership_service_pb2.RegisterOrganisationResponse, _abc.Awaitable[_membership_service_pb2.RegisterOrganisationResponse]]:
+        """RegisterOrganisation registers a practice, pharmacy, team or other organisation in a
+        cluster. ALREADY_EXISTS if another organisation has its ODS code.
+        """
+
+    @_abc_1.abstractmethod
+    def RegisterPerson(
+        self,
+        request: _membership_service_pb2.RegisterPersonRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_membership_service_pb2.RegisterPersonResponse, _abc.Awaitable[_membership_service_pb2.RegisterPersonResponse]]:
+        """RegisterPerson registers a person (minimal personal data) and returns the new id."""
+
+    @_abc_1.abstractmethod
+    def GetPerson(
+        self,
+        request: _membership_service_pb2.GetPersonRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_membership_service_pb2.GetPersonResponse, _abc.Awaitable[_membership_service_pb2.GetPersonResponse]]:
+        """GetPerson returns a person. NOT_FOUND if unknown."""
+
+    @_abc_1.abstractmethod
+    def ErasePerson(
+        self,
+        request: _membership_service_pb2.ErasePersonRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_membership_service_pb2.ErasePersonResponse, _abc.Awaitable[_membership_service_pb2.ErasePersonResponse]]:
+        """ErasePerson forgets a person's personal fields (name, role title, contact). Their
+        memberships and appointments stay, as facts about an erased person. Repeating it is harmless.
+        """
+
+    @_abc_1.abstractmethod
+    def EnrolMember(
+        self,
+        request: _membership_service_pb2.EnrolMemberRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_membership_service_pb2.EnrolMemberResponse, _abc.Awaitable[_membership_service_pb2.EnrolMemberResponse]]:
+        """EnrolMember makes a person a member of a cluster, collaborative or PCPG from a date.
+        ALREADY_EXISTS if they are a member already over overlapping dates.
+        """
+
+    @_abc_1.abstractmethod
+    def EndMembership(
+        self,
+        request: _membership_service_pb2.EndMembershipRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_membership_service_pb2.EndMembershipResponse, _abc.Awaitable[_membership_service_pb2.EndMembershipResponse]]:
+        """EndMembership ends a membership on a date (its last day), and the member's appointments
+        in that body with it.
+        """
+
+    @_abc_1.abstractmethod
+    def AppointLead(
+        self,
+        request: _membership_service_pb2.AppointLeadRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_membership_service_pb2.AppointLeadResponse, _abc.Awaitable[_membership_service_pb2.AppointLeadResponse]]:
+        """AppointLead appoints a member to a lead role. FAILED_PRECONDITION LEAD_ROLE_TAKEN if
+        someone holds the role over overlapping dates, APPOINTEE_NOT_A_MEMBER if the person is
+        not a member of the body on the start date.
+        """
+
+    @_abc_1.abstractmethod
+    def EndAppointment(
+        self,
+        request: _membership_service_pb2.EndAppointmentRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_membership_service_pb2.EndAppointmentResponse, _abc.Awaitable[_membership_service_pb2.EndAppointmentResponse]]:
+        """EndAppointment ends a lead appointment on a date (or brings a planned end forward)."""
+
+    @_abc_1.abstractmethod
+    def ListMembers(
+        self,
+        request: _membership_service_pb2.ListMembersRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_membership_service_pb2.ListMembersResponse, _abc.Awaitable[_membership_service_pb2.ListMembersResponse]]:
+        """ListMembers lists a body's members as they stood on a date, with their appointments."""
 
 def add_MembershipServiceServicer_to_server(servicer: MembershipServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

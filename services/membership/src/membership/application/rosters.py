@@ -1,0 +1,131 @@
+"""Enrolling members of bodies and appointing their leads, on the body's roster aggregate.
+
+Each command checks its input's shape, then that the body, person and organisations exist,
+then the caller's right to change the body's board, then the roster's rules; concurrent writers
+to one roster are retried with ``retry_on_conflict``, each retry re-checking the rules.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from kernel.errors import NotFound, RuleViolated
+from kernel.eventstore.port import EventStore
+from kernel.repository import AggregateRepository, retry_on_conflict
+from membership.application.access import Caller
+from membership.application.ids import new_id
+from membership.application.organisations import OrganisationCommands
+from membership.application.roster_ports import Bodies
+from membership.domain.bodies import Body, OrganisationFacts
+from membership.domain.events import EVENTS
+from membership.domain.roster import Roster
+from membership.domain.roster_rules import Span, check_enrolment
+
+
+class RosterCommands:
+    """The command side of memberships and appointments, over any ``EventStore``."""
+
+    def __init__(
+        self, store: EventStore, bodies: Bodies, organisations: OrganisationCommands
+    ) -> None:
+        self.rosters = AggregateRepository(store, Roster, EVENTS, "roster")
+        self._bodies = bodies
+        self._organisations = organisations
+
+    async def enrol_member(
+        self,
+        caller: Caller,
+        body_id: str,
+        person_id: str,
+        kind: str,
+        role_title: str,
+        organisation_id: str | None,
+        start: dt.date,
+    ) -> tuple[str, int]:
+        """Enrol a person in a body; return the membership id and the store position."""
+        check_enrolment(kind, role_title)
+        body = await self._changeable_body(caller, body_id)
+        await self._require_person(person_id)
+        organisation = await self._organisation(organisation_id)
+        membership_id = new_id("membership")
+
+        async def attempt() -> int:
+            roster = await self.rosters.load(body_id)
+            roster.enrol(body, membership_id, person_id, kind, role_title, organisation, start)
+            return await self._save(roster)
+
+        return membership_id, await retry_on_conflict(attempt)
+
+    async def end_membership(
+        self, caller: Caller, body_id: str, membership_id: str, end: dt.date
+    ) -> int:
+        """End a membership (and the member's appointments in the body) on ``end``."""
+        await self._changeable_body(caller, body_id)
+
+        async def attempt() -> int:
+            roster = await self.rosters.load(body_id)
+            roster.end_membership(membership_id, end)
+            return await self._save(roster)
+
+        return await retry_on_conflict(attempt)
+
+    async def appoint_lead(
+        self,
+        caller: Caller,
+        body_id: str,
+        person_id: str,
+        role: str,
+        span: Span,
+        usual_workplace_id: str | None,
+    ) -> tuple[str, int]:
+        """Appoint a member to a lead role; return the appointment id and the store position."""
+        body = await self._changeable_body(caller, body_id)
+        await self._require_person(person_id)
+        workplace = await self._organisation(usual_workplace_id)
+        appointment_id = new_id("appointment")
+
+        async def attempt() -> int:
+            roster = await self.rosters.load(body_id)
+            roster.appoint(body, appointment_id, person_id, role, span, workplace)
+            return await self._save(roster)
+
+        return appointment_id, await retry_on_conflict(attempt)
+
+    async def end_appointment(
+        self, caller: Caller, body_id: str, appointment_id: str, end: dt.date
+    ) -> int:
+        """End a lead appointment on ``end``."""
+        await self._changeable_body(caller, body_id)
+
+        async def attempt() -> int:
+            roster = await self.rosters.load(body_id)
+            roster.end_appointment(appointment_id, end)
+            return await self._save(roster)
+
+        return await retry_on_conflict(attempt)
+
+    async def _save(self, roster: Roster) -> int:
+        saved = await self.rosters.save(roster)
+        return saved.positions[-1] if saved else 0
+
+    async def _changeable_body(self, caller: Caller, body_id: str) -> Body:
+        body = await self._bodies.find_body(body_id)
+        if body is None:
+            raise NotFound(f"no body {body_id!r}")
+        caller.require_change(body.health_board)
+        return body
+
+    async def _require_person(self, person_id: str) -> None:
+        person = await self._organisations.people.load(person_id)
+        if not person.exists:
+            raise NotFound(f"no person {person_id!r}")
+        if person.erased:
+            raise RuleViolated("PERSON_ERASED", f"{person_id} has been erased")
+
+    async def _organisation(self, organisation_id: str | None) -> OrganisationFacts | None:
+        if organisation_id is None:
+            return None
+        organisation = await self._organisations.organisations.load(organisation_id)
+        if organisation.facts is None:
+            raise NotFound(f"no organisation {organisation_id!r}")
+        return organisation.facts
