@@ -180,6 +180,47 @@ class AppointmentEnded(IntegrationEvent):
     end_date: dt.date
 
 
+class InterestDeclared(_BodyFacts):
+    """A member declared an interest to a body's register of interests, from ``declared_on``.
+
+    ``kind`` is financial, non_financial_professional, non_financial_personal or indirect.
+    Meetings show the declarations in force on the meeting date. ``description`` is personal
+    data: forget it when the person is erased (``PersonErased``).
+    """
+
+    event_type: ClassVar[str] = "membership.InterestDeclared"
+    interest_id: str
+    person_id: str
+    kind: str
+    description: str
+    declared_on: dt.date
+
+
+class InterestWithdrawn(IntegrationEvent):
+    """A declaration of interest was withdrawn: from ``withdrawn_on`` it is no longer in force."""
+
+    event_type: ClassVar[str] = "membership.InterestWithdrawn"
+    body_id: str
+    health_board: str
+    interest_id: str
+    person_id: str
+    withdrawn_on: dt.date
+
+
+class TermsOfReferenceReviewed(_BodyFacts):
+    """The PCPG ``reviewed_by`` reviewed a body's terms of reference on ``reviewed_on``.
+
+    The quorum rule in force from that date (until a later review): at least
+    ``quorum_minimum_core_members`` core members present for the body to make decisions. The
+    next annual review is due a year after ``reviewed_on``.
+    """
+
+    event_type: ClassVar[str] = "membership.TermsOfReferenceReviewed"
+    reviewed_on: dt.date
+    reviewed_by: str
+    quorum_minimum_core_members: int
+
+
 EVENTS: tuple[type[IntegrationEvent], ...] = (
     HealthBoardRegistered,
     ClusterEstablished,
@@ -193,5 +234,8 @@ EVENTS: tuple[type[IntegrationEvent], ...] = (
     MembershipEnded,
     LeadAppointed,
     AppointmentEnded,
+    InterestDeclared,
+    InterestWithdrawn,
+    TermsOfReferenceReviewed,
 )
 """Every membership integration event."""

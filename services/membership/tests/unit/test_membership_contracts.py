@@ -14,6 +14,11 @@ from membership.domain.events import (
     CollaborativeEstablished,
     HealthBoardRegistered,
 )
+from membership.domain.governance_events import (
+    InterestDeclared,
+    InterestWithdrawn,
+    TermsOfReferenceReviewed,
+)
 from membership.domain.people_events import (
     AppointmentEnded,
     LeadAppointed,
@@ -109,6 +114,27 @@ SAMPLES: list[DomainEvent] = [
         person_id="p-1",
         role="collaborative_lead",
         end_date=DAY,
+    ),
+    InterestDeclared(
+        **BODY,
+        interest_id="i-1",
+        person_id="p-1",
+        kind="financial",
+        description="Director, Neath Pharmacy Ltd",
+        declared_on=DAY,
+    ),
+    InterestWithdrawn(
+        body_id="7A3-neath.community-pharmacy",
+        health_board="7A3",
+        interest_id="i-1",
+        person_id="p-1",
+        withdrawn_on=DAY,
+    ),
+    TermsOfReferenceReviewed(
+        **BODY,
+        reviewed_on=DAY,
+        reviewed_by="7A3-swansea-bay",
+        quorum_minimum_core_members=4,
     ),
 ]
 

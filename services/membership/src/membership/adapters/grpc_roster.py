@@ -12,8 +12,8 @@ from grpc import aio
 from typing_extensions import override
 
 from clwstwr.membership.v1 import membership_service_pb2 as pb
-from clwstwr.membership.v1 import membership_service_pb2_grpc as pb_grpc
 from kernel.errors import NotFound
+from membership.adapters.grpc_governance import GovernanceParts, GovernanceServicer
 from membership.adapters.grpc_messages import caller, parse_date, today
 from membership.adapters.grpc_roster_messages import (
     member_message,
@@ -40,12 +40,14 @@ class RosterParts:
     rosters: RosterCommands
     bodies: Bodies
     queries: RosterQueries
+    governance: GovernanceParts
 
 
-class RosterServicer(pb_grpc.MembershipServiceServicer):
-    """The roster half of ``MembershipService`` (the register half subclasses it)."""
+class RosterServicer(GovernanceServicer):
+    """The roster part of ``MembershipService`` (the register's servicer subclasses it)."""
 
     def __init__(self, roster: RosterParts, sync: ReadModelSync) -> None:
+        super().__init__(roster.governance, sync)
         self._organisations = roster.organisations
         self._rosters = roster.rosters
         self._bodies = roster.bodies

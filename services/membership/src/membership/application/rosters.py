@@ -44,8 +44,8 @@ class RosterCommands:
     ) -> tuple[str, int]:
         """Enrol a person in a body; return the membership id and the store position."""
         check_enrolment(kind, role_title)
-        body = await self._changeable_body(caller, body_id)
-        await self._require_person(person_id)
+        body = await self.changeable_body(caller, body_id)
+        await self.require_person(person_id)
         organisation = await self._organisation(organisation_id)
         membership_id = new_id("membership")
 
@@ -60,7 +60,7 @@ class RosterCommands:
         self, caller: Caller, body_id: str, membership_id: str, end: dt.date
     ) -> int:
         """End a membership (and the member's appointments in the body) on ``end``."""
-        await self._changeable_body(caller, body_id)
+        await self.changeable_body(caller, body_id)
 
         async def attempt() -> int:
             roster = await self.rosters.load(body_id)
@@ -79,8 +79,8 @@ class RosterCommands:
         usual_workplace_id: str | None,
     ) -> tuple[str, int]:
         """Appoint a member to a lead role; return the appointment id and the store position."""
-        body = await self._changeable_body(caller, body_id)
-        await self._require_person(person_id)
+        body = await self.changeable_body(caller, body_id)
+        await self.require_person(person_id)
         workplace = await self._organisation(usual_workplace_id)
         appointment_id = new_id("appointment")
 
@@ -95,7 +95,7 @@ class RosterCommands:
         self, caller: Caller, body_id: str, appointment_id: str, end: dt.date
     ) -> int:
         """End a lead appointment on ``end``."""
-        await self._changeable_body(caller, body_id)
+        await self.changeable_body(caller, body_id)
 
         async def attempt() -> int:
             roster = await self.rosters.load(body_id)
@@ -108,14 +108,14 @@ class RosterCommands:
         saved = await self.rosters.save(roster)
         return saved.positions[-1] if saved else 0
 
-    async def _changeable_body(self, caller: Caller, body_id: str) -> Body:
+    async def changeable_body(self, caller: Caller, body_id: str) -> Body:
         body = await self._bodies.find_body(body_id)
         if body is None:
             raise NotFound(f"no body {body_id!r}")
         caller.require_change(body.health_board)
         return body
 
-    async def _require_person(self, person_id: str) -> None:
+    async def require_person(self, person_id: str) -> None:
         person = await self._organisations.people.load(person_id)
         if not person.exists:
             raise NotFound(f"no person {person_id!r}")

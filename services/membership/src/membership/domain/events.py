@@ -10,6 +10,11 @@ import datetime as dt
 from typing import ClassVar
 
 from kernel.aggregate import DomainEvent, EventRegistry
+from membership.domain.governance_events import (
+    InterestDeclared,
+    InterestWithdrawn,
+    TermsOfReferenceReviewed,
+)
 from membership.domain.people_events import (
     AppointmentEnded,
     LeadAppointed,
@@ -76,5 +81,8 @@ EVENTS = EventRegistry(
     MembershipEnded,
     LeadAppointed,
     AppointmentEnded,
+    InterestDeclared,
+    InterestWithdrawn,
+    TermsOfReferenceReviewed,
 )
 """Every membership event type, by its stable name."""

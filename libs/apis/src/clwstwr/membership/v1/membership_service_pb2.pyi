@@ -1142,3 +1142,363 @@ class ListMembersResponse(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___ListMembersResponse: _TypeAlias = ListMembersResponse  # noqa: Y015
+
+@_typing.final
+class DeclareInterestRequest(_message.Message):
+    """DeclareInterestRequest declares a member's interest to a body."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    BODY_ID_FIELD_NUMBER: _builtins.int
+    PERSON_ID_FIELD_NUMBER: _builtins.int
+    KIND_FIELD_NUMBER: _builtins.int
+    DESCRIPTION_FIELD_NUMBER: _builtins.int
+    DECLARED_ON_FIELD_NUMBER: _builtins.int
+    body_id: _builtins.str
+    """The body (cluster, collaborative or PCPG)."""
+    person_id: _builtins.str
+    """The person declaring (a member of the body on declared_on)."""
+    kind: _builtins.str
+    """financial, non_financial_professional, non_financial_personal or indirect."""
+    description: _builtins.str
+    """What the interest is (1 to 1,000 characters)."""
+    declared_on: _builtins.str
+    """The day the interest was declared (ISO date, required)."""
+    def __init__(
+        self,
+        *,
+        body_id: _builtins.str = ...,
+        person_id: _builtins.str = ...,
+        kind: _builtins.str = ...,
+        description: _builtins.str = ...,
+        declared_on: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["body_id", b"body_id", "declared_on", b"declared_on", "description", b"description", "kind", b"kind", "person_id", b"person_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___DeclareInterestRequest: _TypeAlias = DeclareInterestRequest  # noqa: Y015
+
+@_typing.final
+class DeclareInterestResponse(_message.Message):
+    """DeclareInterestResponse names the new declaration."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    INTEREST_ID_FIELD_NUMBER: _builtins.int
+    interest_id: _builtins.str
+    """The declaration's id, chosen by the server."""
+    def __init__(
+        self,
+        *,
+        interest_id: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["interest_id", b"interest_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___DeclareInterestResponse: _TypeAlias = DeclareInterestResponse  # noqa: Y015
+
+@_typing.final
+class WithdrawInterestRequest(_message.Message):
+    """WithdrawInterestRequest withdraws a declaration."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    BODY_ID_FIELD_NUMBER: _builtins.int
+    INTEREST_ID_FIELD_NUMBER: _builtins.int
+    WITHDRAWN_ON_FIELD_NUMBER: _builtins.int
+    body_id: _builtins.str
+    """The body whose register holds it."""
+    interest_id: _builtins.str
+    """The declaration's id."""
+    withdrawn_on: _builtins.str
+    """The first day it no longer shows (ISO date, required; not before declared_on)."""
+    def __init__(
+        self,
+        *,
+        body_id: _builtins.str = ...,
+        interest_id: _builtins.str = ...,
+        withdrawn_on: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["body_id", b"body_id", "interest_id", b"interest_id", "withdrawn_on", b"withdrawn_on"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___WithdrawInterestRequest: _TypeAlias = WithdrawInterestRequest  # noqa: Y015
+
+@_typing.final
+class WithdrawInterestResponse(_message.Message):
+    """WithdrawInterestResponse is empty: the declaration is withdrawn."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    def __init__(
+        self,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___WithdrawInterestResponse: _TypeAlias = WithdrawInterestResponse  # noqa: Y015
+
+@_typing.final
+class ListInterestsRequest(_message.Message):
+    """ListInterestsRequest asks for one page of a body's register of interests on a date."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    BODY_ID_FIELD_NUMBER: _builtins.int
+    AS_OF_FIELD_NUMBER: _builtins.int
+    PAGE_SIZE_FIELD_NUMBER: _builtins.int
+    PAGE_TOKEN_FIELD_NUMBER: _builtins.int
+    body_id: _builtins.str
+    """The body."""
+    as_of: _builtins.str
+    """The date to read the register on (ISO date); "" for today."""
+    page_size: _builtins.int
+    """The most declarations to return: 0 to 100; 0 means the default, 50."""
+    page_token: _builtins.str
+    """The next_page_token of the previous page; "" for the first."""
+    def __init__(
+        self,
+        *,
+        body_id: _builtins.str = ...,
+        as_of: _builtins.str = ...,
+        page_size: _builtins.int = ...,
+        page_token: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["as_of", b"as_of", "body_id", b"body_id", "page_size", b"page_size", "page_token", b"page_token"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListInterestsRequest: _TypeAlias = ListInterestsRequest  # noqa: Y015
+
+@_typing.final
+class Interest(_message.Message):
+    """Interest is a declaration in force on the date asked for."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ID_FIELD_NUMBER: _builtins.int
+    PERSON_ID_FIELD_NUMBER: _builtins.int
+    PERSON_NAME_FIELD_NUMBER: _builtins.int
+    KIND_FIELD_NUMBER: _builtins.int
+    DESCRIPTION_FIELD_NUMBER: _builtins.int
+    DECLARED_ON_FIELD_NUMBER: _builtins.int
+    WITHDRAWN_ON_FIELD_NUMBER: _builtins.int
+    id: _builtins.str
+    """The id."""
+    person_id: _builtins.str
+    """The person who declared it."""
+    person_name: _builtins.str
+    """Their name ("" once the person is erased)."""
+    kind: _builtins.str
+    """financial, non_financial_professional, non_financial_personal or indirect."""
+    description: _builtins.str
+    """What the interest is ("" once the person is erased)."""
+    declared_on: _builtins.str
+    """The day it was declared (ISO date)."""
+    withdrawn_on: _builtins.str
+    """The first day it no longer shows (ISO date; "" while not withdrawn)."""
+    def __init__(
+        self,
+        *,
+        id: _builtins.str = ...,
+        person_id: _builtins.str = ...,
+        person_name: _builtins.str = ...,
+        kind: _builtins.str = ...,
+        description: _builtins.str = ...,
+        declared_on: _builtins.str = ...,
+        withdrawn_on: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["declared_on", b"declared_on", "description", b"description", "id", b"id", "kind", b"kind", "person_id", b"person_id", "person_name", b"person_name", "withdrawn_on", b"withdrawn_on"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___Interest: _TypeAlias = Interest  # noqa: Y015
+
+@_typing.final
+class ListInterestsResponse(_message.Message):
+    """ListInterestsResponse is one page of declarations."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    INTERESTS_FIELD_NUMBER: _builtins.int
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _builtins.int
+    next_page_token: _builtins.str
+    """The token for the next page; "" on the last page."""
+    @_builtins.property
+    def interests(self) -> _containers.RepeatedCompositeFieldContainer[Global___Interest]:
+        """The declarations, by id."""
+
+    def __init__(
+        self,
+        *,
+        interests: _abc.Iterable[Global___Interest] | None = ...,
+        next_page_token: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["interests", b"interests", "next_page_token", b"next_page_token"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListInterestsResponse: _TypeAlias = ListInterestsResponse  # noqa: Y015
+
+@_typing.final
+class QuorumRule(_message.Message):
+    """QuorumRule says when enough members are present for a body to make decisions."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    MINIMUM_CORE_MEMBERS_FIELD_NUMBER: _builtins.int
+    minimum_core_members: _builtins.int
+    """The fewest core members who must be present: 1 to 40."""
+    def __init__(
+        self,
+        *,
+        minimum_core_members: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["minimum_core_members", b"minimum_core_members"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___QuorumRule: _TypeAlias = QuorumRule  # noqa: Y015
+
+@_typing.final
+class RecordTermsOfReferenceReviewRequest(_message.Message):
+    """RecordTermsOfReferenceReviewRequest records a review of a body's terms of reference."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    BODY_ID_FIELD_NUMBER: _builtins.int
+    REVIEWED_ON_FIELD_NUMBER: _builtins.int
+    QUORUM_FIELD_NUMBER: _builtins.int
+    REVIEWED_BY_FIELD_NUMBER: _builtins.int
+    body_id: _builtins.str
+    """The body."""
+    reviewed_on: _builtins.str
+    """The day of the review (ISO date, required)."""
+    reviewed_by: _builtins.str
+    """The PCPG that reviewed it; "" for the body's own PCPG (no other may review it)."""
+    @_builtins.property
+    def quorum(self) -> Global___QuorumRule:
+        """The quorum rule in force from that day."""
+
+    def __init__(
+        self,
+        *,
+        body_id: _builtins.str = ...,
+        reviewed_on: _builtins.str = ...,
+        quorum: Global___QuorumRule | None = ...,
+        reviewed_by: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["quorum", b"quorum"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["body_id", b"body_id", "quorum", b"quorum", "reviewed_by", b"reviewed_by", "reviewed_on", b"reviewed_on"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___RecordTermsOfReferenceReviewRequest: _TypeAlias = RecordTermsOfReferenceReviewRequest  # noqa: Y015
+
+@_typing.final
+class RecordTermsOfReferenceReviewResponse(_message.Message):
+    """RecordTermsOfReferenceReviewResponse is empty: the review is recorded."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    def __init__(
+        self,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___RecordTermsOfReferenceReviewResponse: _TypeAlias = RecordTermsOfReferenceReviewResponse  # noqa: Y015
+
+@_typing.final
+class GetTermsOfReferenceRequest(_message.Message):
+    """GetTermsOfReferenceRequest asks for a body's terms of reference on a date."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    BODY_ID_FIELD_NUMBER: _builtins.int
+    AS_OF_FIELD_NUMBER: _builtins.int
+    body_id: _builtins.str
+    """The body."""
+    as_of: _builtins.str
+    """The date (ISO date); "" for today."""
+    def __init__(
+        self,
+        *,
+        body_id: _builtins.str = ...,
+        as_of: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["as_of", b"as_of", "body_id", b"body_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___GetTermsOfReferenceRequest: _TypeAlias = GetTermsOfReferenceRequest  # noqa: Y015
+
+@_typing.final
+class GetTermsOfReferenceResponse(_message.Message):
+    """GetTermsOfReferenceResponse is the terms in force on the date asked for."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    BODY_ID_FIELD_NUMBER: _builtins.int
+    QUORUM_FIELD_NUMBER: _builtins.int
+    LAST_REVIEWED_ON_FIELD_NUMBER: _builtins.int
+    REVIEWED_BY_FIELD_NUMBER: _builtins.int
+    NEXT_REVIEW_DUE_FIELD_NUMBER: _builtins.int
+    REVIEW_OVERDUE_FIELD_NUMBER: _builtins.int
+    body_id: _builtins.str
+    """The body."""
+    last_reviewed_on: _builtins.str
+    """The day of the last review on or before the date (ISO date)."""
+    reviewed_by: _builtins.str
+    """The PCPG that reviewed it."""
+    next_review_due: _builtins.str
+    """The day the next annual review is due: a year after the last (ISO date)."""
+    review_overdue: _builtins.bool
+    """Whether, on the date asked for, more than twelve months have passed since the last review."""
+    @_builtins.property
+    def quorum(self) -> Global___QuorumRule:
+        """The quorum rule in force."""
+
+    def __init__(
+        self,
+        *,
+        body_id: _builtins.str = ...,
+        quorum: Global___QuorumRule | None = ...,
+        last_reviewed_on: _builtins.str = ...,
+        reviewed_by: _builtins.str = ...,
+        next_review_due: _builtins.str = ...,
+        review_overdue: _builtins.bool = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["quorum", b"quorum"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["body_id", b"body_id", "last_reviewed_on", b"last_reviewed_on", "next_review_due", b"next_review_due", "quorum", b"quorum", "review_overdue", b"review_overdue", "reviewed_by", b"reviewed_by"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___GetTermsOfReferenceResponse: _TypeAlias = GetTermsOfReferenceResponse  # noqa: Y015

@@ -118,6 +118,31 @@ class MembershipServiceStub:
                 request_serializer=clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.ListMembersRequest.SerializeToString,
                 response_deserializer=clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.ListMembersResponse.FromString,
                 _registered_method=True)
+        self.DeclareInterest = channel.unary_unary(
+                '/clwstwr.membership.v1.MembershipService/DeclareInterest',
+                request_serializer=clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.DeclareInterestRequest.SerializeToString,
+                response_deserializer=clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.DeclareInterestResponse.FromString,
+                _registered_method=True)
+        self.WithdrawInterest = channel.unary_unary(
+                '/clwstwr.membership.v1.MembershipService/WithdrawInterest',
+                request_serializer=clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.WithdrawInterestRequest.SerializeToString,
+                response_deserializer=clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.WithdrawInterestResponse.FromString,
+                _registered_method=True)
+        self.ListInterests = channel.unary_unary(
+                '/clwstwr.membership.v1.MembershipService/ListInterests',
+                request_serializer=clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.ListInterestsRequest.SerializeToString,
+                response_deserializer=clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.ListInterestsResponse.FromString,
+                _registered_method=True)
+        self.RecordTermsOfReferenceReview = channel.unary_unary(
+                '/clwstwr.membership.v1.MembershipService/RecordTermsOfReferenceReview',
+                request_serializer=clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.RecordTermsOfReferenceReviewRequest.SerializeToString,
+                response_deserializer=clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.RecordTermsOfReferenceReviewResponse.FromString,
+                _registered_method=True)
+        self.GetTermsOfReference = channel.unary_unary(
+                '/clwstwr.membership.v1.MembershipService/GetTermsOfReference',
+                request_serializer=clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.GetTermsOfReferenceRequest.SerializeToString,
+                response_deserializer=clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.GetTermsOfReferenceResponse.FromString,
+                _registered_method=True)
 
 
 class MembershipServiceServicer:
@@ -245,6 +270,48 @@ class MembershipServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def DeclareInterest(self, request, context):
+        """DeclareInterest enters a member's declaration in a body's register of interests from a
+        date. FAILED_PRECONDITION DECLARANT_NOT_A_MEMBER if the person is not a member of the
+        body on that date.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def WithdrawInterest(self, request, context):
+        """WithdrawInterest withdraws a declaration from a date (the first day it no longer shows).
+        FAILED_PRECONDITION INTEREST_ALREADY_WITHDRAWN if it was withdrawn already.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListInterests(self, request, context):
+        """ListInterests lists the declarations in a body's register in force on a date.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RecordTermsOfReferenceReview(self, request, context):
+        """RecordTermsOfReferenceReview records the PCPG's annual review of a body's terms of
+        reference and the quorum rule in force from the review's date. Only the body's health
+        board (or an operator) records it; repeating a review changes nothing, and a second review
+        on the same date corrects the first.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetTermsOfReference(self, request, context):
+        """GetTermsOfReference returns a body's terms of reference in force on a date, and whether
+        their annual review is overdue then. NOT_FOUND if none had been reviewed by that date.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_MembershipServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -322,6 +389,31 @@ def add_MembershipServiceServicer_to_server(servicer, server):
                     servicer.ListMembers,
                     request_deserializer=clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.ListMembersRequest.FromString,
                     response_serializer=clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.ListMembersResponse.SerializeToString,
+            ),
+            'DeclareInterest': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeclareInterest,
+                    request_deserializer=clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.DeclareInterestRequest.FromString,
+                    response_serializer=clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.DeclareInterestResponse.SerializeToString,
+            ),
+            'WithdrawInterest': grpc.unary_unary_rpc_method_handler(
+                    servicer.WithdrawInterest,
+                    request_deserializer=clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.WithdrawInterestRequest.FromString,
+                    response_serializer=clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.WithdrawInterestResponse.SerializeToString,
+            ),
+            'ListInterests': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListInterests,
+                    request_deserializer=clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.ListInterestsRequest.FromString,
+                    response_serializer=clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.ListInterestsResponse.SerializeToString,
+            ),
+            'RecordTermsOfReferenceReview': grpc.unary_unary_rpc_method_handler(
+                    servicer.RecordTermsOfReferenceReview,
+                    request_deserializer=clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.RecordTermsOfReferenceReviewRequest.FromString,
+                    response_serializer=clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.RecordTermsOfReferenceReviewResponse.SerializeToString,
+            ),
+            'GetTermsOfReference': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetTermsOfReference,
+                    request_deserializer=clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.GetTermsOfReferenceRequest.FromString,
+                    response_serializer=clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.GetTermsOfReferenceResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -738,6 +830,141 @@ class MembershipService:
             '/clwstwr.membership.v1.MembershipService/ListMembers',
             clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.ListMembersRequest.SerializeToString,
             clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.ListMembersResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeclareInterest(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/clwstwr.membership.v1.MembershipService/DeclareInterest',
+            clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.DeclareInterestRequest.SerializeToString,
+            clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.DeclareInterestResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def WithdrawInterest(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/clwstwr.membership.v1.MembershipService/WithdrawInterest',
+            clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.WithdrawInterestRequest.SerializeToString,
+            clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.WithdrawInterestResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListInterests(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/clwstwr.membership.v1.MembershipService/ListInterests',
+            clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.ListInterestsRequest.SerializeToString,
+            clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.ListInterestsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RecordTermsOfReferenceReview(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/clwstwr.membership.v1.MembershipService/RecordTermsOfReferenceReview',
+            clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.RecordTermsOfReferenceReviewRequest.SerializeToString,
+            clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.RecordTermsOfReferenceReviewResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetTermsOfReference(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/clwstwr.membership.v1.MembershipService/GetTermsOfReference',
+            clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.GetTermsOfReferenceRequest.SerializeToString,
+            clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.GetTermsOfReferenceResponse.FromString,
             options,
             channel_credentials,
             insecure,

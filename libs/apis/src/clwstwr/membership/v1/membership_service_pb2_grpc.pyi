@@ -86,6 +86,27 @@ class MembershipServiceStub:
     """EndAppointment ends a lead appointment on a date (or brings a planned end forward)."""
     ListMembers: _grpc.UnaryUnaryMultiCallable[_membership_service_pb2.ListMembersRequest, _membership_service_pb2.ListMembersResponse]
     """ListMembers lists a body's members as they stood on a date, with their appointments."""
+    DeclareInterest: _grpc.UnaryUnaryMultiCallable[_membership_service_pb2.DeclareInterestRequest, _membership_service_pb2.DeclareInterestResponse]
+    """DeclareInterest enters a member's declaration in a body's register of interests from a
+    date. FAILED_PRECONDITION DECLARANT_NOT_A_MEMBER if the person is not a member of the
+    body on that date.
+    """
+    WithdrawInterest: _grpc.UnaryUnaryMultiCallable[_membership_service_pb2.WithdrawInterestRequest, _membership_service_pb2.WithdrawInterestResponse]
+    """WithdrawInterest withdraws a declaration from a date (the first day it no longer shows).
+    FAILED_PRECONDITION INTEREST_ALREADY_WITHDRAWN if it was withdrawn already.
+    """
+    ListInterests: _grpc.UnaryUnaryMultiCallable[_membership_service_pb2.ListInterestsRequest, _membership_service_pb2.ListInterestsResponse]
+    """ListInterests lists the declarations in a body's register in force on a date."""
+    RecordTermsOfReferenceReview: _grpc.UnaryUnaryMultiCallable[_membership_service_pb2.RecordTermsOfReferenceReviewRequest, _membership_service_pb2.RecordTermsOfReferenceReviewResponse]
+    """RecordTermsOfReferenceReview records the PCPG's annual review of a body's terms of
+    reference and the quorum rule in force from the review's date. Only the body's health
+    board (or an operator) records it; repeating a review changes nothing, and a second review
+    on the same date corrects the first.
+    """
+    GetTermsOfReference: _grpc.UnaryUnaryMultiCallable[_membership_service_pb2.GetTermsOfReferenceRequest, _membership_service_pb2.GetTermsOfReferenceResponse]
+    """GetTermsOfReference returns a body's terms of reference in force on a date, and whether
+    their annual review is overdue then. NOT_FOUND if none had been reviewed by that date.
+    """
 
 @_typing.type_check_only
 class MembershipServiceAsyncStub(MembershipServiceStub):
@@ -145,6 +166,27 @@ class MembershipServiceAsyncStub(MembershipServiceStub):
     """EndAppointment ends a lead appointment on a date (or brings a planned end forward)."""
     ListMembers: _aio.UnaryUnaryMultiCallable[_membership_service_pb2.ListMembersRequest, _membership_service_pb2.ListMembersResponse]  # type: ignore[assignment]
     """ListMembers lists a body's members as they stood on a date, with their appointments."""
+    DeclareInterest: _aio.UnaryUnaryMultiCallable[_membership_service_pb2.DeclareInterestRequest, _membership_service_pb2.DeclareInterestResponse]  # type: ignore[assignment]
+    """DeclareInterest enters a member's declaration in a body's register of interests from a
+    date. FAILED_PRECONDITION DECLARANT_NOT_A_MEMBER if the person is not a member of the
+    body on that date.
+    """
+    WithdrawInterest: _aio.UnaryUnaryMultiCallable[_membership_service_pb2.WithdrawInterestRequest, _membership_service_pb2.WithdrawInterestResponse]  # type: ignore[assignment]
+    """WithdrawInterest withdraws a declaration from a date (the first day it no longer shows).
+    FAILED_PRECONDITION INTEREST_ALREADY_WITHDRAWN if it was withdrawn already.
+    """
+    ListInterests: _aio.UnaryUnaryMultiCallable[_membership_service_pb2.ListInterestsRequest, _membership_service_pb2.ListInterestsResponse]  # type: ignore[assignment]
+    """ListInterests lists the declarations in a body's register in force on a date."""
+    RecordTermsOfReferenceReview: _aio.UnaryUnaryMultiCallable[_membership_service_pb2.RecordTermsOfReferenceReviewRequest, _membership_service_pb2.RecordTermsOfReferenceReviewResponse]  # type: ignore[assignment]
+    """RecordTermsOfReferenceReview records the PCPG's annual review of a body's terms of
+    reference and the quorum rule in force from the review's date. Only the body's health
+    board (or an operator) records it; repeating a review changes nothing, and a second review
+    on the same date corrects the first.
+    """
+    GetTermsOfReference: _aio.UnaryUnaryMultiCallable[_membership_service_pb2.GetTermsOfReferenceRequest, _membership_service_pb2.GetTermsOfReferenceResponse]  # type: ignore[assignment]
+    """GetTermsOfReference returns a body's terms of reference in force on a date, and whether
+    their annual review is overdue then. NOT_FOUND if none had been reviewed by that date.
+    """
 
 class MembershipServiceServicer(metaclass=_abc_1.ABCMeta):
     """Dates are ISO 8601 calendar dates as strings ("2025-04-01"), not google.type.Date: the
@@ -291,5 +333,56 @@ class MembershipServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_membership_service_pb2.ListMembersResponse, _abc.Awaitable[_membership_service_pb2.ListMembersResponse]]:
         """ListMembers lists a body's members as they stood on a date, with their appointments."""
+
+    @_abc_1.abstractmethod
+    def DeclareInterest(
+        self,
+        request: _membership_service_pb2.DeclareInterestRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_membership_service_pb2.DeclareInterestResponse, _abc.Awaitable[_membership_service_pb2.DeclareInterestResponse]]:
+        """DeclareInterest enters a member's declaration in a body's register of interests from a
+        date. FAILED_PRECONDITION DECLARANT_NOT_A_MEMBER if the person is not a member of the
+        body on that date.
+        """
+
+    @_abc_1.abstractmethod
+    def WithdrawInterest(
+        self,
+        request: _membership_service_pb2.WithdrawInterestRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_membership_service_pb2.WithdrawInterestResponse, _abc.Awaitable[_membership_service_pb2.WithdrawInterestResponse]]:
+        """WithdrawInterest withdraws a declaration from a date (the first day it no longer shows).
+        FAILED_PRECONDITION INTEREST_ALREADY_WITHDRAWN if it was withdrawn already.
+        """
+
+    @_abc_1.abstractmethod
+    def ListInterests(
+        self,
+        request: _membership_service_pb2.ListInterestsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_membership_service_pb2.ListInterestsResponse, _abc.Awaitable[_membership_service_pb2.ListInterestsResponse]]:
+        """ListInterests lists the declarations in a body's register in force on a date."""
+
+    @_abc_1.abstractmethod
+    def RecordTermsOfReferenceReview(
+        self,
+        request: _membership_service_pb2.RecordTermsOfReferenceReviewRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_membership_service_pb2.RecordTermsOfReferenceReviewResponse, _abc.Awaitable[_membership_service_pb2.RecordTermsOfReferenceReviewResponse]]:
+        """RecordTermsOfReferenceReview records the PCPG's annual review of a body's terms of
+        reference and the quorum rule in force from the review's date. Only the body's health
+        board (or an operator) records it; repeating a review changes nothing, and a second review
+        on the same date corrects the first.
+        """
+
+    @_abc_1.abstractmethod
+    def GetTermsOfReference(
+        self,
+        request: _membership_service_pb2.GetTermsOfReferenceRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_membership_service_pb2.GetTermsOfReferenceResponse, _abc.Awaitable[_membership_service_pb2.GetTermsOfReferenceResponse]]:
+        """GetTermsOfReference returns a body's terms of reference in force on a date, and whether
+        their annual review is overdue then. NOT_FOUND if none had been reviewed by that date.
+        """
 
 def add_MembershipServiceServicer_to_server(servicer: MembershipServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
