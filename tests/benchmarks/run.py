@@ -1,7 +1,9 @@
-"""Kernel benchmarks, side by side with the eventsourcing anchor on the same server, same run.
+"""Kernel benchmarks, side by side with the eventsourcing anchor on the same server, same run,
+then the membership service's (``membership_bench``).
 
 Not a test: nothing here asserts a speed. Run it with ``./dev bench`` (which provisions the
-servers); it reads ``CLWSTWR_DATABASE_URL`` and ``CLWSTWR_REDIS_URL``.
+servers); it reads ``CLWSTWR_DATABASE_URL`` and ``CLWSTWR_REDIS_URL``. ``run.py kernel`` or
+``run.py membership`` runs one part only.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import asyncpg
+from membership_bench import bench_membership
 from messaging_bench import bench_latency, bench_relay_and_consumer
 
 from kernel.events import NewEvent
@@ -62,6 +65,12 @@ async def fresh_database(name: str) -> str:
     await admin.close()
     url = urlsplit(os.environ["CLWSTWR_DATABASE_URL"])
     return url._replace(path=f"/{name}").geturl()
+
+
+async def drop_database(name: str) -> None:
+    admin = await asyncpg.connect(os.environ["CLWSTWR_DATABASE_URL"])
+    await admin.execute(f"DROP DATABASE {name}")
+    await admin.close()
 
 
 async def timed(work: Callable[[], Awaitable[None]]) -> float:
@@ -124,7 +133,16 @@ async def _gather(work: Iterable[Awaitable[None]]) -> None:
     await asyncio.gather(*work)
 
 
-async def main() -> None:
+async def main(part: str) -> None:
+    if part in ("all", "kernel"):
+        await kernel()
+    if part in ("all", "membership"):
+        name = f"clwstwr_bench_{uuid.uuid4().hex[:8]}"
+        await bench_membership(await fresh_database(name), os.environ["CLWSTWR_REDIS_URL"])
+        await drop_database(name)
+
+
+async def kernel() -> None:
     # FastStream logs every delivered batch at INFO; printing them would be measured too.
     logging.getLogger("faststream").setLevel(logging.WARNING)
     url = await fresh_database(f"clwstwr_bench_{uuid.uuid4().hex[:8]}")
@@ -181,4 +199,7 @@ def summarise(results: dict[str, dict[str, object]]) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    PARTS = ("all", "kernel", "membership")
+    if len(sys.argv) > 2 or (len(sys.argv) == 2 and sys.argv[1] not in PARTS):
+        sys.exit(f"usage: run.py [{' | '.join(PARTS)}]")
+    asyncio.run(main(sys.argv[1] if len(sys.argv) == 2 else "all"))

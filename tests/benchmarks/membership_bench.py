@@ -1,0 +1,250 @@
+"""The membership benchmark (issue 3): register a realistic Wales through the gRPC API.
+
+The service runs as its own process (``python -m membership``), so client and server share no
+event loop; 8 client tasks, each with its own channel, drain a shuffled queue of commands per
+phase. Then ``ListMembers`` is timed while 8 clients keep registering and enrolling people.
+Nothing here asserts a speed: it prints one JSON line per phase, then the targets.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import os
+import random
+import socket
+import sys
+import tempfile
+import time
+import uuid
+from collections import defaultdict
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from grpc import aio
+from membership_wales import Call, ClusterPlan, plan_wales
+from redis.asyncio import Redis
+
+from clwstwr.membership.v1 import membership_service_pb2 as pb
+from clwstwr.membership.v1.membership_service_pb2_grpc import MembershipServiceStub
+from kernel.grpc.auth import hash_token
+
+CLIENTS, QUERY_CLIENTS, LOAD_SECONDS = 8, 2, 15
+BOARDS = [f"7A{n}" for n in range(1, 8)]
+PRINCIPALS = {
+    "operator": ("ops", "operator", None),
+    "national": ("spcc", "national", None),
+    **{f"board-{b.lower()}": (f"board-{b}", "health_board", b) for b in BOARDS},
+}
+Latencies = dict[str, list[float]]
+
+
+def percentiles(samples: list[float]) -> dict[str, float]:
+    ordered = sorted(samples) or [float("nan")]
+
+    def at(q: float) -> float:
+        return round(ordered[int(q * (len(ordered) - 1))] * 1000, 2)
+
+    return {"p50_ms": at(0.5), "p99_ms": at(0.99)}
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU a process has used so far (Linux ``/proc``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class Client:
+    """One client: its own channel, a token per call, an idempotency key per command."""
+
+    def __init__(self, target: str, run: str) -> None:
+        self.channel = aio.insecure_channel(target)
+        self.stub = MembershipServiceStub(self.channel)
+        self.run, self.sent = run, 0
+
+    async def call(
+        self, rpc: str, request: Any, token: str, latencies: Latencies | None = None
+    ) -> Any:
+        self.sent += 1
+        metadata = [("authorization", f"Bearer {token}")]
+        if not rpc.startswith(("List", "Get")):
+            metadata.append(("idempotency-key", f"{self.run}-{id(self)}-{self.sent}"))
+        started = time.perf_counter()
+        reply = await getattr(self.stub, rpc)(request, metadata=metadata)
+        if latencies is not None:
+            latencies[rpc].append(time.perf_counter() - started)
+        return reply
+
+
+@asynccontextmanager
+async def membership_service(database_url: str, redis_url: str) -> AsyncIterator[tuple[str, int]]:
+    """``python -m membership`` on a free port with its own schema; yields (target, pid)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    tokens = {
+        hash_token(token): {"subject": s, "role": r, "scope": b}
+        for token, (s, r, b) in PRINCIPALS.items()
+    }
+    name = f"membership_bench_{uuid.uuid4().hex[:8]}"
+    env = {
+        **os.environ,
+        "CLWSTWR_SERVICE_NAME": name,
+        "CLWSTWR_INSTANCE_NAME": name,
+        "CLWSTWR_DATABASE_URL": database_url,
+        "CLWSTWR_REDIS_URL": redis_url,
+        "CLWSTWR_GRPC_PORT": str(port),
+        "CLWSTWR_AUTH_TOKENS": json.dumps(tokens),
+    }
+    log = tempfile.TemporaryFile()  # noqa: SIM115 - read back only if the service dies
+    command = [sys.executable, "-m", "membership"]
+    process = await asyncio.create_subprocess_exec(*command, env=env, stdout=log, stderr=log)
+    target = f"127.0.0.1:{port}"
+    try:
+        probe_client = Client(target, "probe")
+        for _ in range(300):
+            if process.returncode is not None:
+                log.seek(0)
+                raise RuntimeError(f"membership exited:\n{log.read().decode()[-3000:]}")
+            try:
+                await probe_client.call(
+                    "ListHealthBoards", pb.ListHealthBoardsRequest(), "national"
+                )
+                break
+            except aio.AioRpcError:
+                await asyncio.sleep(0.1)
+        else:
+            raise RuntimeError(f"membership did not answer on {target} within 30 s")
+        await probe_client.channel.close()
+        yield target, process.pid
+    finally:
+        process.terminate()
+        await asyncio.wait_for(process.wait(), 30)
+        log.close()
+        redis = Redis.from_url(redis_url)
+        await redis.delete(f"{name}.events.v1")  # the database is the caller's to drop
+        await redis.aclose()
+
+
+async def drive(clients: list[Client], calls: list[Call], pid: int, phase: str) -> Latencies:
+    """Every call through a shared queue drained by all clients; reports one JSON line."""
+    queue: asyncio.Queue[Call] = asyncio.Queue()
+    for item in calls:
+        queue.put_nowait(item)
+    latencies: Latencies = defaultdict(list)
+
+    async def client(c: Client) -> None:
+        while not queue.empty():
+            rpc, request, token, answered = queue.get_nowait()
+            answered(await c.call(rpc, request, token, latencies))
+
+    server_cpu, client_cpu, started = cpu_seconds(pid), time.process_time(), time.perf_counter()
+    await asyncio.gather(*(client(c) for c in clients))
+    seconds = time.perf_counter() - started
+    samples = [s for rpc in latencies.values() for s in rpc]
+    line = {
+        "bench": f"membership {phase}",
+        "commands": len(samples),
+        "seconds": round(seconds, 2),
+        "commands_per_s": round(len(samples) / seconds),
+        **percentiles(samples),
+        "server_cpu_s": round(cpu_seconds(pid) - server_cpu, 2),
+        "client_cpu_s": round(time.process_time() - client_cpu, 2),
+    }
+    print(json.dumps(line), flush=True)
+    return latencies
+
+
+async def under_load(
+    clients: list[Client], target: str, plans: list[ClusterPlan], pid: int
+) -> dict[str, object]:
+    """``ListMembers`` (random bodies, as of today) while 8 clients register and enrol people."""
+    rng, deadline = random.Random(7), time.perf_counter() + LOAD_SECONDS
+    commands: Latencies = defaultdict(list)
+    queries: Latencies = defaultdict(list)
+    bodies = [body for plan in plans for body in plan.bodies()]
+    today = dt.datetime.now(dt.UTC).date().isoformat()
+
+    async def commander(c: Client) -> None:
+        while time.perf_counter() < deadline:
+            plan = rng.choice(plans)
+            person = await c.call(*plan.newcomer(rng), commands)
+            await c.call(*plan.enrolment(rng, person.person_id), commands)
+
+    async def asker(c: Client) -> None:
+        while time.perf_counter() < deadline:
+            body = rng.choice(bodies)
+            request = pb.ListMembersRequest(body_id=body, as_of=today)
+            await c.call("ListMembers", request, "national", queries)
+
+    askers = [Client(target, "query") for _ in range(QUERY_CLIENTS)]
+    server_cpu, started = cpu_seconds(pid), time.perf_counter()
+    await asyncio.gather(*(commander(c) for c in clients), *(asker(c) for c in askers))
+    seconds = time.perf_counter() - started
+    for c in askers:
+        await c.channel.close()
+    sent = [s for rpc in commands.values() for s in rpc]
+    line: dict[str, object] = {
+        "bench": "membership ListMembers under command load",
+        "queries": len(queries["ListMembers"]),
+        "queries_per_s": round(len(queries["ListMembers"]) / seconds),
+        **percentiles(queries["ListMembers"]),
+        "commands": len(sent),
+        "commands_per_s": round(len(sent) / seconds),
+        "command_p99_ms": percentiles(sent)["p99_ms"],
+        "server_cpu_s": round(cpu_seconds(pid) - server_cpu, 2),
+    }
+    print(json.dumps(line), flush=True)
+    return line
+
+
+async def bench_membership(database_url: str, redis_url: str) -> dict[str, object]:
+    """Seed, register Wales phase by phase, then query under load; print and return a summary."""
+    async with membership_service(database_url, redis_url) as (target, pid):
+        run = uuid.uuid4().hex[:8]
+        clients = [Client(target, run) for _ in range(CLIENTS)]
+        seed = pb.SeedRegisterRequest(established_on="2024-04-01")
+        await clients[0].call("SeedRegister", seed, "operator")
+        plans = await plan_wales(clients[0].call)
+        everything: Latencies = defaultdict(list)
+        phases: list[tuple[str, Callable[[ClusterPlan], list[Call]]]] = [
+            ("organisations", ClusterPlan.organisation_calls),
+            ("people", ClusterPlan.person_calls),
+            ("memberships", ClusterPlan.membership_calls),
+            ("appointments", ClusterPlan.appointment_calls),
+        ]
+        started = time.perf_counter()
+        for phase, calls_of in phases:
+            calls = [call for plan in plans for call in calls_of(plan)]
+            random.Random(phase).shuffle(calls)
+            for rpc, samples in (await drive(clients, calls, pid, phase)).items():
+                everything[rpc].extend(samples)
+        seconds = time.perf_counter() - started
+        queried = await under_load(clients, target, plans, pid)
+        for c in clients:
+            await c.channel.close()
+    samples = [s for rpc in everything.values() for s in rpc]
+    summary: dict[str, object] = {
+        "bench": "membership register Wales",
+        "clusters": len(plans),
+        "organisations": len(everything["RegisterOrganisation"]),
+        "people": len(everything["RegisterPerson"]),
+        "memberships": len(everything["EnrolMember"]),
+        "appointments": len(everything["AppointLead"]),
+        "commands": len(samples),
+        "commands_per_s": round(len(samples) / seconds),
+        **percentiles(samples),
+        "by_command": {rpc: percentiles(s) for rpc, s in everything.items()},
+    }
+    print(json.dumps(summary), flush=True)
+    rate, p99 = float(str(summary["commands_per_s"])), float(str(queried["p99_ms"]))
+    print()
+    for label, value, goal, met in [
+        ("membership commands/s, 8 clients", rate, ">= 1000", rate >= 1000),
+        ("ListMembers p99 ms under load", p99, "<= 20", p99 <= 20),
+    ]:
+        print(f"{label:<38} {value:>9.1f}  {goal:<8} {'ok' if met else 'BELOW'}")
+    return {"register": summary, "query": queried}
