@@ -167,10 +167,24 @@ async def _migrated_pool(definition: ServiceDefinition, settings: ServiceSetting
         settings.database_url.get_secret_value(),
         min_size=settings.db_pool_min,
         max_size=settings.db_pool_max,
+        reset=_reset_if_in_transaction,
     )
     async with pool.acquire() as conn:
         await migrate(conn, settings.service_name, [*kernel_migrations(), *definition.migrations])
     return pool
+
+
+async def _reset_if_in_transaction(conn: asyncpg.Connection) -> None:
+    """What a released connection needs, and no more.
+
+    asyncpg's default reset (unlock all advisory locks, close cursors, UNLISTEN, RESET ALL) is
+    one more round trip on every release: measured, ~20% of a membership command's cost. Kernel
+    code leaves none of that behind: session locks are released by ``release_session_lock``,
+    the store's listener removes itself, and nothing sets session state or keeps cursors. Only
+    a transaction left open by a failure is worth a round trip to roll back.
+    """
+    if conn.is_in_transaction():
+        await conn.execute("ROLLBACK")
 
 
 def _consumer(

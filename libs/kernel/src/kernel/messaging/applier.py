@@ -172,13 +172,20 @@ class SourceApplier:
                     await self._failed(failure.run[0], failure.error)
 
     async def catch_up(self) -> int:
-        """Read the source from the checkpoint to its end and apply it; return the count."""
+        """Read the source from the checkpoint to its end and apply it; return the count.
+
+        Reads from the checkpoint as last committed here (no query for it): if another replica
+        has moved it on, the extra events read are skipped under the checkpoint lock. A page
+        shorter than the batch size was the end of the source when read, so no empty read
+        follows it.
+        """
         total = 0
         while True:
-            events = await self._source.read(await self.position(), self._batch_size)
-            if not events:
+            events = await self._source.read(self._floor, self._batch_size)
+            if events:
+                total += await self.apply(events)
+            if len(events) < self._batch_size:
                 return total
-            total += await self.apply(events)
 
     async def _step(self, queue: list[RecordedEvent], limit: int) -> int:
         async with self._pool.acquire() as conn, conn.transaction():

@@ -26,7 +26,7 @@ from opentelemetry.trace import SpanKind
 from kernel.events import RecordedEvent
 from kernel.eventstore.port import EventStore
 from kernel.messaging.handler import DbConnection
-from kernel.messaging.locks import advisory_key
+from kernel.messaging.locks import advisory_key, release_session_lock
 from kernel.messaging.message import event_body, event_headers, events_stream
 from kernel.messaging.publisher import Publisher
 from kernel.messaging.tracing import batch_span
@@ -125,19 +125,15 @@ class Relay:
     async def _leadership(self) -> AsyncIterator[DbConnection]:
         while True:
             async with self._pool.acquire() as conn:
-                # Session-level: held until released or the connection dies (the pool's reset
-                # on release runs pg_advisory_unlock_all, so a returned connection holds none).
+                # Session-level: held until released or the connection dies.
                 if await conn.fetchval("SELECT pg_try_advisory_lock($1, $2)", *self._lock_key):
                     self._leader = True
                     try:
                         yield conn
                     finally:
                         self._leader = False
-                        if not conn.is_closed():
-                            with contextlib.suppress(asyncpg.PostgresError, OSError):
-                                await conn.execute(
-                                    "SELECT pg_advisory_unlock($1, $2)", *self._lock_key
-                                )
+                        with contextlib.suppress(asyncpg.PostgresError, OSError):
+                            await release_session_lock(conn, self._lock_key)
                     return
             await asyncio.sleep(self._lock_retry_interval)
 

@@ -76,12 +76,13 @@ class LocalProjector:
     async def wait_for(self, position: int, timeout: float = 5.0) -> None:  # noqa: ASYNC109
         """Return once the projection has applied ``position`` (read-your-writes for callers).
 
-        Needs ``run`` going in this process; checks the checkpoint once per catch-up pass.
+        Needs ``run`` going in this process. Compares with the checkpoint as last committed
+        here, so it costs no query: a command's caller waits on memory, not on the database.
         """
         async with asyncio.timeout(timeout):
             while True:
                 passed = self._passed
-                if await self.applier.position() >= position:
+                if self.applier.floor >= position:
                     return
                 await passed.wait()
 

@@ -24,7 +24,7 @@ from kernel.events import RecordedEvent
 from kernel.feed import EventSource
 from kernel.messaging.applier import SourceApplier
 from kernel.messaging.handler import DbConnection
-from kernel.messaging.locks import advisory_key
+from kernel.messaging.locks import advisory_key, release_session_lock
 from kernel.postgres.identifiers import checked_schema
 from kernel.projections.projection import (
     REBUILD_SUFFIX,
@@ -96,8 +96,7 @@ async def rebuild(
                 events += await applier.catch_up()
             swapped, remainder = await _swap(pool, schema, projection, shadow, sources, batch_size)
         finally:
-            if not lock.is_closed():
-                await lock.execute("SELECT pg_advisory_unlock($1, $2)", *key)
+            await release_session_lock(lock, key)
     return RebuildResult(
         projection=projection.name,
         events=events + remainder,
