@@ -28,6 +28,7 @@ from kernel.grpc.server import GrpcServer, ServiceRegistration, build_server
 from kernel.messaging import Consumer, EventHandler, RedisBulkPublisher, Relay
 from kernel.postgres.eventstore import PostgresEventStore
 from kernel.postgres.migrations import Migration, kernel_migrations, migrate
+from kernel.postgres.pool import create_pool
 from kernel.projections.local import LocalProjector
 from kernel.settings import ServiceSettings
 from kernel.telemetry.setup import configure_telemetry
@@ -163,28 +164,14 @@ async def start_service(definition: ServiceDefinition, settings: ServiceSettings
 
 
 async def _migrated_pool(definition: ServiceDefinition, settings: ServiceSettings) -> asyncpg.Pool:
-    pool = await asyncpg.create_pool(
+    pool = await create_pool(
         settings.database_url.get_secret_value(),
         min_size=settings.db_pool_min,
         max_size=settings.db_pool_max,
-        reset=_reset_if_in_transaction,
     )
     async with pool.acquire() as conn:
         await migrate(conn, settings.service_name, [*kernel_migrations(), *definition.migrations])
     return pool
-
-
-async def _reset_if_in_transaction(conn: asyncpg.Connection) -> None:
-    """What a released connection needs, and no more.
-
-    asyncpg's default reset (unlock all advisory locks, close cursors, UNLISTEN, RESET ALL) is
-    one more round trip on every release: measured, ~20% of a membership command's cost. Kernel
-    code leaves none of that behind: session locks are released by ``release_session_lock``,
-    the store's listener removes itself, and nothing sets session state or keeps cursors. Only
-    a transaction left open by a failure is worth a round trip to roll back.
-    """
-    if conn.is_in_transaction():
-        await conn.execute("ROLLBACK")
 
 
 def _consumer(

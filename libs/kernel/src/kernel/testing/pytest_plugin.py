@@ -7,13 +7,14 @@ from collections.abc import AsyncIterator
 import asyncpg
 import pytest
 
+from kernel.postgres.pool import create_pool
 from kernel.testing import infrastructure
 
 
 @pytest.fixture(scope="session")
 async def pg_pool() -> AsyncIterator[asyncpg.Pool]:
-    """One asyncpg pool for the whole session, on the provisioned PostgreSQL."""
-    pool = await asyncpg.create_pool(infrastructure.database_url(), min_size=2, max_size=20)
+    """One pool for the whole session, configured as services configure theirs."""
+    pool = await create_pool(infrastructure.database_url(), min_size=2, max_size=20)
     yield pool
     await pool.close()
 
