@@ -30,7 +30,6 @@ from clwstwr_ops.localstack import (
     stop_dev_servers,
     throwaway_servers,
 )
-from clwstwr_ops.migrate import migrate
 from clwstwr_ops.proc import run
 from clwstwr_ops.settings import OpsSettings
 
@@ -109,7 +108,6 @@ def start() -> None:
     with dev_servers(root, OpsSettings(), keep_running=False) as endpoints:
         _show(endpoints)
         environment = child_env(endpoints)
-        migrate(environment)
         services = supervisor.plan(names)
         for service in services:
             console.ok(f"{service.name:11} grpc://{service.endpoint}")
@@ -140,7 +138,6 @@ def run_checks(pytest_args: ExtraArgs = None) -> None:
             with throwaway_servers(Profile.TEST) as endpoints:
                 _show(endpoints)
                 environment = child_env(endpoints)
-                migrate(environment)
                 passed = checks.run_all(plan, environment, root)
     elapsed = time.monotonic() - started
     if not passed:
@@ -158,7 +155,6 @@ def _test_against_existing(settings: OpsSettings, plan: list[checks.Check], root
     endpoints = Endpoints(settings.database_url, settings.redis_url)
     _show(endpoints)
     environment = child_env(endpoints)
-    migrate(environment)
     return checks.run_all(plan, environment, root)
 
 
