@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol, TypeAlias
-
-import asyncpg
-from asyncpg.pool import PoolConnectionProxy
+from typing import Protocol
 
 from kernel.events import RecordedEvent
+from kernel.postgres.connection import DbConnection
 
-#: A connection as handlers receive it: a pooled proxy in services, a bare one in scripts.
-DbConnection: TypeAlias = asyncpg.Connection | PoolConnectionProxy
+__all__ = ["DbConnection", "EventHandler"]
 
 
 class EventHandler(Protocol):

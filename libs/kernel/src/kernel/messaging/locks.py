@@ -25,9 +25,9 @@ def advisory_key(kind: str, name: str) -> tuple[int, int]:
 async def release_session_lock(conn: DbConnection, key: tuple[int, int]) -> None:
     """Release a session-level advisory lock before its connection goes back to the pool.
 
-    Service pools do not reset connections on release (that would cost a round trip on every
-    release; see ``kernel.runtime``), so a lock left behind would stay with an idle connection.
-    If the unlock cannot be confirmed (an error, or cancellation mid-way), the connection is
+    Service pools do not reset connections on release (a round trip on every release; see
+    ``kernel.postgres.pool``), so a lock left behind would stay with an idle connection. If
+    the unlock cannot be confirmed (an error, or cancellation mid-way), the connection is
     terminated instead: ending the session is what releases the lock then.
     """
     if conn.is_closed():

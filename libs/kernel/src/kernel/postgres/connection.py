@@ -7,4 +7,5 @@ from typing import TypeAlias
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 
-AnyConnection: TypeAlias = asyncpg.Connection | PoolConnectionProxy
+#: A connection as kernel code receives it: a pooled proxy in services, a bare one in scripts.
+DbConnection: TypeAlias = asyncpg.Connection | PoolConnectionProxy

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from kernel.postgres.connection import AnyConnection
+from kernel.postgres.connection import DbConnection
 from kernel.postgres.identifiers import checked_schema
 
 
@@ -36,7 +36,7 @@ def kernel_migrations() -> list[Migration]:
     return migrations_in(resources.files("kernel.postgres") / "sql", "kernel")
 
 
-async def migrate(conn: AnyConnection, schema: str, migrations: list[Migration]) -> list[str]:
+async def migrate(conn: DbConnection, schema: str, migrations: list[Migration]) -> list[str]:
     """Apply the migrations not yet applied to ``schema``; return the names applied now."""
     schema = checked_schema(schema)
     applied_now: list[str] = []
