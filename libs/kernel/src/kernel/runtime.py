@@ -136,10 +136,13 @@ async def start_service(definition: ServiceDefinition, settings: ServiceSettings
     publisher = RedisBulkPublisher(await broker.connect(), maxlen=settings.stream_maxlen)
     feeds = {name: _feed(settings, name) for s in parts.subscriptions for name in s.sources}
     idempotency = PostgresIdempotencyStore(pool, schema)
-    projectors = [
-        LocalProjector(pool, schema, store, handler, source_name=schema)
-        for handler in parts.projections
-    ]
+    # One projector for all the service's own projections: one read and one transaction
+    # per batch of events, whatever the number of read models.
+    projectors = (
+        [LocalProjector(pool, schema, store, parts.projections, source_name=schema)]
+        if parts.projections
+        else []
+    )
     infrastructure.read_models.attach(projectors)
     running = RunningService(
         settings=settings,
@@ -196,7 +199,7 @@ async def _start(running: RunningService, idempotency: PostgresIdempotencyStore)
     """Start the background work, then take requests (the server last: nothing half-ready)."""
     name = running.settings.service_name
     for projector in running.projectors:
-        running.tasks.append(asyncio.create_task(projector.run(), name=projector.name))
+        running.tasks.append(asyncio.create_task(projector.run(), name=f"{name}-projections"))
     running.tasks.append(asyncio.create_task(running.relay.run(), name=f"{name}-relay"))
     for consumer in running.consumers:
         await consumer.start()
@@ -223,9 +226,8 @@ async def _watch_lag(running: RunningService, interval: float = 5.0) -> None:
                     for source, lag in (await consumer.lag()).items():
                         lags[f"{consumer.group}/{source}"] = lag
                 for projector in running.projectors:
-                    lags[
-                        f"{projector.name}/{running.settings.service_name}"
-                    ] = await projector.lag()
+                    for projection, lag in (await projector.lags()).items():
+                        lags[f"{projection}/{running.settings.service_name}"] = lag
             await asyncio.sleep(interval)
     finally:
         _LAG_GAUGES.forget(running.settings.service_name)

@@ -25,7 +25,7 @@ from opentelemetry import metrics
 from kernel.events import RecordedEvent
 from kernel.feed import EventSource
 from kernel.messaging.dead_letters import DeadLetter
-from kernel.messaging.handler import EventHandler
+from kernel.messaging.handler import DbConnection, EventHandler
 from kernel.messaging.inbox import Inbox, error_text
 from kernel.messaging.tracing import batch_span
 
@@ -171,6 +171,37 @@ class SourceApplier:
                 else:
                     await self._failed(failure.run[0], failure.error)
 
+    def steady(self) -> bool:
+        """Whether no event is waiting out its retry delay (so a group may apply for us)."""
+        return not self._retry_at
+
+    async def apply_within(
+        self, conn: DbConnection, events: Sequence[RecordedEvent], checkpoint: int
+    ) -> int:
+        """Apply the events after ``checkpoint`` in the caller's transaction; return the new one.
+
+        For a group of appliers sharing one transaction (``kernel.projections.local``): the
+        caller has locked the checkpoint and saves the returned position. Raises whatever the
+        handler raises, or ``GapNotFilled`` when ``events`` do not start right after
+        ``checkpoint``; the caller then rolls back and falls back to ``apply``.
+        """
+        try:
+            run = _next_run(list(events), checkpoint, self._batch_size)
+        except _Gap:
+            raise GapNotFilled(f"{self.inbox.source}: nothing after {checkpoint} here") from None
+        if not run:
+            return checkpoint
+        self.head = max(self.head, run[-1].position)
+        with batch_span(f"apply {self.inbox.source}", run, self._span_attributes):
+            await self._handler.handle(conn, run)
+        return run[-1].position
+
+    def committed(self, position: int) -> None:
+        """Record a checkpoint that a group transaction has committed for us."""
+        self._floor = max(self._floor, position)
+        if self._retry_at:
+            self._retry_at = {p: t for p, t in self._retry_at.items() if p > self._floor}
+
     async def catch_up(self) -> int:
         """Read the source from the checkpoint to its end and apply it; return the count.
 
@@ -205,9 +236,7 @@ class SourceApplier:
             except Exception as error:
                 raise _Failed(run, error) from error
             await self.inbox.save(conn, run[-1].position)
-        self._floor = run[-1].position
-        if self._retry_at:
-            self._retry_at = {p: t for p, t in self._retry_at.items() if p > self._floor}
+        self.committed(run[-1].position)
         return len(run)
 
     async def _fill(self, before: int) -> list[RecordedEvent]:

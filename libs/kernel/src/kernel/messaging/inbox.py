@@ -6,6 +6,8 @@ lets the consumer keep an in-memory lower bound and skip known duplicates withou
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 import asyncpg
 
 from kernel.events import RecordedEvent
@@ -104,6 +106,44 @@ class Inbox:
             attempts,
         )
         return int(dead_id)
+
+
+class CheckpointGroup:
+    """The checkpoints of several consumers of one source, locked and moved in one statement each.
+
+    For handlers that apply the same events in one transaction (a service's own projections):
+    two round trips per batch instead of two per handler.
+    """
+
+    def __init__(self, schema: str, consumers: Sequence[str], source: str) -> None:
+        s = checked_schema(schema)
+        self.consumers = sorted(consumers)  # one lock order for every transaction
+        self.source = source
+        self._lock = (
+            f"SELECT consumer, position FROM {s}.consumer_checkpoints"
+            " WHERE source = $1 AND consumer = ANY($2::text[]) ORDER BY consumer FOR UPDATE"
+        )
+        self._save = (
+            f"UPDATE {s}.consumer_checkpoints AS c SET position = m.position, updated_at = now()"
+            " FROM unnest($2::text[], $3::bigint[]) AS m (consumer, position)"
+            " WHERE c.source = $1 AND c.consumer = m.consumer"
+        )
+
+    async def lock(self, conn: DbConnection) -> dict[str, int]:
+        """Lock every checkpoint row until the transaction ends; consumer to position."""
+        rows = await conn.fetch(self._lock, self.source, self.consumers)
+        positions = {row["consumer"]: int(row["position"]) for row in rows}
+        if missing := set(self.consumers) - positions.keys():
+            raise LookupError(f"no checkpoint rows for {sorted(missing)} of {self.source}")
+        return positions
+
+    async def save(self, conn: DbConnection, positions: Mapping[str, int]) -> None:
+        """Move the given consumers' checkpoints (in the caller's transaction)."""
+        if positions:
+            consumers = list(positions)
+            await conn.execute(
+                self._save, self.source, consumers, [positions[c] for c in consumers]
+            )
 
 
 def error_text(error: BaseException) -> str:
