@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import ClassVar
 
+from pydantic import BaseModel, ConfigDict
+
 from contracts.base import IntegrationEvent
 
 
@@ -57,6 +59,95 @@ class CollaborativeEstablished(IntegrationEvent):
     health_board: str
     profession: str
     established_on: dt.date
+
+
+class PcpgEstablished(IntegrationEvent):
+    """A Pan Cluster Planning Group was established under a board, from a date.
+
+    Clusters name it by ``pcpg_id`` (``ClusterEstablished``); a PCPG meeting's board is
+    ``health_board`` here. Established by seeding, before the clusters that plan under it.
+    """
+
+    event_type: ClassVar[str] = "membership.PcpgEstablished"
+    pcpg_id: str
+    health_board: str
+    name: str
+    established_on: dt.date
+
+
+class NewClusterFacts(BaseModel):
+    """A cluster a merge or split establishes (its ``ClusterEstablished`` follows)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    cluster_id: str
+    name: str
+    name_cy: str | None
+    local_authority: str
+    population: int | None
+
+
+class ClustersMerged(IntegrationEvent):
+    """Clusters of one board and PCPG became one cluster from ``effective_from``.
+
+    ``into_cluster_id`` is either a new cluster (``new_cluster`` set; its ``ClusterEstablished``
+    and ``CollaborativeEstablished`` events follow, dated ``effective_from``) or one of
+    ``merged_cluster_ids`` that survives (``new_cluster`` None). Every other merged cluster
+    closes: its ``ClusterClosed`` follows, with ``closed_on`` (the day before) as its last day.
+    ``professions``: the result's collaboratives (every profession any merged cluster had).
+    Memberships and appointments are not moved: new ones are enrolled in the result.
+    """
+
+    event_type: ClassVar[str] = "membership.ClustersMerged"
+    change_id: str
+    health_board: str
+    pcpg_id: str
+    pcpg_name: str
+    merged_cluster_ids: tuple[str, ...]
+    into_cluster_id: str
+    new_cluster: NewClusterFacts | None
+    professions: tuple[str, ...]
+    effective_from: dt.date
+    closed_on: dt.date
+
+
+class ClusterSplit(IntegrationEvent):
+    """A cluster became two or more new clusters (``into``) of its board and PCPG.
+
+    The new clusters' ``ClusterEstablished`` and ``CollaborativeEstablished`` events follow,
+    dated ``effective_from``; the split cluster's ``ClusterClosed`` (last day ``closed_on``).
+    """
+
+    event_type: ClassVar[str] = "membership.ClusterSplit"
+    change_id: str
+    health_board: str
+    pcpg_id: str
+    pcpg_name: str
+    cluster_id: str
+    into: tuple[NewClusterFacts, ...]
+    professions: tuple[str, ...]
+    effective_from: dt.date
+    closed_on: dt.date
+
+
+class ClusterClosed(IntegrationEvent):
+    """A cluster and its collaboratives (``collaborative_ids``) closed after ``closed_on``.
+
+    ``reason`` is merged or split (``change_id`` names the ``ClustersMerged`` or
+    ``ClusterSplit``); ``successor_cluster_ids`` carry on from the next day. Its memberships
+    and appointments are not ended or moved by this: nothing new starts in it after
+    ``closed_on``.
+    """
+
+    event_type: ClassVar[str] = "membership.ClusterClosed"
+    cluster_id: str
+    health_board: str
+    pcpg_id: str
+    closed_on: dt.date
+    reason: str
+    change_id: str
+    successor_cluster_ids: tuple[str, ...]
+    collaborative_ids: tuple[str, ...]
 
 
 class OdsCodeClaimed(IntegrationEvent):
@@ -226,6 +317,10 @@ EVENTS: tuple[type[IntegrationEvent], ...] = (
     ClusterEstablished,
     ClusterRenamed,
     CollaborativeEstablished,
+    PcpgEstablished,
+    ClustersMerged,
+    ClusterSplit,
+    ClusterClosed,
     OdsCodeClaimed,
     OrganisationRegistered,
     PersonRegistered,

@@ -35,6 +35,7 @@ async def test_seeding_twice_changes_nothing(seeded: Api) -> None:
     assert again.collaboratives_created == 0
     assert (again.health_boards_present, again.clusters_present) == (7, 60)
     assert again.collaboratives_present == 420
+    assert (again.pcpgs_created, again.pcpgs_present) == (0, 21)
     assert await seeded.stored() == stored
 
 

@@ -7,6 +7,12 @@ import pytest
 from contracts import membership as published
 from kernel.aggregate import DomainEvent, EventRegistry
 from kernel.events import RecordedEvent
+from membership.domain.change_events import (
+    ClusterClosed,
+    ClustersMerged,
+    ClusterSplit,
+    NewClusterFacts,
+)
 from membership.domain.events import (
     EVENTS,
     ClusterEstablished,
@@ -19,6 +25,7 @@ from membership.domain.governance_events import (
     InterestWithdrawn,
     TermsOfReferenceReviewed,
 )
+from membership.domain.pcpg import PcpgEstablished
 from membership.domain.people_events import (
     AppointmentEnded,
     LeadAppointed,
@@ -31,6 +38,7 @@ from membership.domain.people_events import (
 )
 
 DAY = dt.date(2024, 4, 1)
+LATER = dt.date(2025, 4, 1)
 BODY = {
     "body_id": "7A3-neath.community-pharmacy",
     "body_kind": "collaborative",
@@ -65,6 +73,75 @@ SAMPLES: list[DomainEvent] = [
         health_board="7A3",
         profession="dental",
         established_on=DAY,
+    ),
+    PcpgEstablished(
+        pcpg_id="7A3-swansea-bay", health_board="7A3", name="Swansea Bay PCPG", established_on=DAY
+    ),
+    ClustersMerged(
+        change_id="merge:7A3-neath-port-talbot:2025-04-01",
+        health_board="7A3",
+        pcpg_id="7A3-swansea-bay",
+        pcpg_name="Swansea Bay PCPG",
+        merged_cluster_ids=("7A3-neath", "7A3-afan"),
+        into_cluster_id="7A3-neath-port-talbot",
+        new_cluster=NewClusterFacts(
+            cluster_id="7A3-neath-port-talbot",
+            name="Neath Port Talbot",
+            name_cy="Castell-nedd Port Talbot",
+            local_authority="Neath Port Talbot",
+            population=None,
+        ),
+        professions=("dental", "general-practice"),
+        effective_from=LATER,
+        closed_on=LATER - dt.timedelta(days=1),
+    ),
+    ClustersMerged(
+        change_id="merge:7A3-neath:2025-04-01",
+        health_board="7A3",
+        pcpg_id="7A3-swansea-bay",
+        pcpg_name="Swansea Bay PCPG",
+        merged_cluster_ids=("7A3-neath", "7A3-afan"),
+        into_cluster_id="7A3-neath",
+        new_cluster=None,
+        professions=("dental",),
+        effective_from=LATER,
+        closed_on=LATER - dt.timedelta(days=1),
+    ),
+    ClusterSplit(
+        change_id="split:7A3-neath:2025-04-01",
+        health_board="7A3",
+        pcpg_id="7A3-swansea-bay",
+        pcpg_name="Swansea Bay PCPG",
+        cluster_id="7A3-neath",
+        into=(
+            NewClusterFacts(
+                cluster_id="7A3-neath-north",
+                name="Neath North",
+                name_cy=None,
+                local_authority="Neath Port Talbot",
+                population=40000,
+            ),
+            NewClusterFacts(
+                cluster_id="7A3-neath-south",
+                name="Neath South",
+                name_cy=None,
+                local_authority="Neath Port Talbot",
+                population=None,
+            ),
+        ),
+        professions=("dental",),
+        effective_from=LATER,
+        closed_on=LATER - dt.timedelta(days=1),
+    ),
+    ClusterClosed(
+        cluster_id="7A3-neath",
+        health_board="7A3",
+        pcpg_id="7A3-swansea-bay",
+        closed_on=LATER - dt.timedelta(days=1),
+        reason="split",
+        change_id="split:7A3-neath:2025-04-01",
+        successor_cluster_ids=("7A3-neath-north", "7A3-neath-south"),
+        collaborative_ids=("7A3-neath.dental",),
     ),
     OdsCodeClaimed(ods_code="FW844", organisation_id="o-1"),
     OrganisationRegistered(
@@ -161,7 +238,9 @@ def _recorded(event: DomainEvent) -> RecordedEvent:
     )
 
 
-@pytest.mark.parametrize("event", SAMPLES, ids=lambda e: type(e).__name__)
+@pytest.mark.parametrize(
+    "event", SAMPLES, ids=[f"{n}-{type(e).__name__}" for n, e in enumerate(SAMPLES)]
+)
 def test_the_stored_json_validates_against_the_contract(event: DomainEvent) -> None:
     [contract] = [c for c in published.EVENTS if c.event_type == event.event_type]
     stored = EventRegistry.encode(event)

@@ -30,9 +30,10 @@ async def test_seeding_creates_the_register_and_reseeding_changes_nothing(
 ) -> None:
     commands, store = seeded
     stored = await store.last_position()
-    assert stored == 7 + 60 + 60 * 7
+    assert stored == 7 + 21 + 60 + 60 * 7  # boards, PCPGs, clusters, collaboratives
     again = await commands.seed_register(OPERATOR, load_register(), APRIL)
     assert (again.boards_created, again.clusters_created, again.collaboratives_created) == (0, 0, 0)
+    assert (again.pcpgs_created, again.pcpgs_present) == (0, 21)
     assert (again.boards_present, again.clusters_present, again.collaboratives_present) == (
         7,
         60,

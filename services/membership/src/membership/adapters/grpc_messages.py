@@ -54,6 +54,9 @@ def cluster_message(cluster: ClusterView) -> pb.Cluster:
             )
             for n in cluster.name_history
         ],
+        closed_on=cluster.closed_on.isoformat() if cluster.closed_on else "",
+        successor_ids=cluster.successor_ids,
+        predecessor_ids=cluster.predecessor_ids,
     )
 
 
@@ -63,4 +66,5 @@ def collaborative_message(collaborative: CollaborativeView) -> pb.Collaborative:
         cluster_id=collaborative.cluster_id,
         profession=collaborative.profession,
         established_on=collaborative.established_on.isoformat(),
+        closed_on=collaborative.closed_on.isoformat() if collaborative.closed_on else "",
     )

@@ -13,8 +13,9 @@ from typing_extensions import override
 
 from clwstwr.membership.v1 import membership_service_pb2 as pb
 from kernel.errors import NotFound
-from membership.adapters.grpc_governance import GovernanceParts, GovernanceServicer
+from membership.adapters.grpc_governance import GovernanceParts
 from membership.adapters.grpc_messages import caller, parse_date, today
+from membership.adapters.grpc_organisations import OrganisationServicer
 from membership.adapters.grpc_roster_messages import (
     member_message,
     optional,
@@ -43,11 +44,11 @@ class RosterParts:
     governance: GovernanceParts
 
 
-class RosterServicer(GovernanceServicer):
+class RosterServicer(OrganisationServicer):
     """The roster part of ``MembershipService`` (the register's servicer subclasses it)."""
 
     def __init__(self, roster: RosterParts, sync: ReadModelSync) -> None:
-        super().__init__(roster.governance, sync)
+        super().__init__(roster.governance, sync, roster.queries)
         self._organisations = roster.organisations
         self._rosters = roster.rosters
         self._bodies = roster.bodies

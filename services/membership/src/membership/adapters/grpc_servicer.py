@@ -13,6 +13,7 @@ from typing_extensions import override
 
 from clwstwr.membership.v1 import membership_service_pb2 as pb
 from kernel.errors import NotFound
+from membership.adapters.grpc_change_messages import merge_request, split_request
 from membership.adapters.grpc_messages import (
     board_message,
     caller,
@@ -57,6 +58,8 @@ class MembershipServicer(RosterServicer):
         return pb.SeedRegisterResponse(
             health_boards_created=result.boards_created,
             health_boards_present=result.boards_present,
+            pcpgs_created=result.pcpgs_created,
+            pcpgs_present=result.pcpgs_present,
             clusters_created=result.clusters_created,
             clusters_present=result.clusters_present,
             collaboratives_created=result.collaboratives_created,
@@ -121,18 +124,40 @@ class MembershipServicer(RosterServicer):
         self, request: pb.ListCollaborativesRequest, context: Context
     ) -> pb.ListCollaborativesResponse:
         page = PageRequest.parse(request.page_size, request.page_token)
-        await self._readable_cluster(request.cluster_id, dt.date.max)
-        found = await self._queries.list_collaboratives(request.cluster_id, page)
+        as_of = parse_date("as_of", request.as_of) if request.as_of else None
+        await self._readable_cluster(request.cluster_id, None)
+        found = await self._queries.list_collaboratives(request.cluster_id, as_of, page)
         return pb.ListCollaborativesResponse(
             collaboratives=[collaborative_message(c) for c in found[: page.size]],
             next_page_token=next_page_token([c.collaborative_id for c in found], page),
         )
 
-    async def _readable_cluster(self, cluster_id: str, as_of: dt.date) -> ClusterView:
+    @override
+    async def MergeClusters(
+        self, request: pb.MergeClustersRequest, context: Context
+    ) -> pb.MergeClustersResponse:
+        merge = merge_request(request)
+        into, position = await self._commands.changes.merge_clusters(caller(), merge)
+        await self._sync.caught_up(position)
+        cluster = await self._readable_cluster(into, merge.effective_from)
+        closed = [c for c in merge.cluster_ids if c != into]
+        return pb.MergeClustersResponse(cluster=cluster_message(cluster), closed_cluster_ids=closed)
+
+    @override
+    async def SplitCluster(
+        self, request: pb.SplitClusterRequest, context: Context
+    ) -> pb.SplitClusterResponse:
+        split = split_request(request)
+        new_ids, position = await self._commands.changes.split_cluster(caller(), split)
+        await self._sync.caught_up(position)
+        clusters = [await self._readable_cluster(c, split.effective_from) for c in new_ids]
+        return pb.SplitClusterResponse(clusters=[cluster_message(c) for c in clusters])
+
+    async def _readable_cluster(self, cluster_id: str, as_of: dt.date | None) -> ClusterView:
         _require_id(cluster_id)
         cluster = await self._queries.get_cluster(cluster_id, as_of)
         if cluster is None:
-            raise NotFound(f"no cluster {cluster_id!r} on {as_of}")
+            raise NotFound(f"no cluster {cluster_id!r} on {as_of or 'any date'}")
         caller().require_read(cluster.health_board)
         return cluster
 

@@ -2,6 +2,9 @@
 
 Names are kept as rows per rename (with the store position, which orders renames sharing an
 effective date), so a query picks the name in force on any date without replaying streams.
+Merges and splits add a closure row per closed cluster (with its successors) and a row per
+predecessor of a merged or new cluster; they are tables of their own, so a service with an
+older read model gains them at start-up without a rebuild (no older event affects them).
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from typing import Any
 
 from kernel.events import RecordedEvent
 from kernel.messaging import DbConnection
+from membership.domain.change_events import ClusterClosed, ClustersMerged, ClusterSplit
 from membership.domain.events import (
     ClusterEstablished,
     ClusterRenamed,
@@ -36,6 +40,14 @@ _TABLES = {
         "CREATE TABLE {table} (collaborative_id text PRIMARY KEY, cluster_id text NOT NULL,"
         " profession text NOT NULL, established_on date NOT NULL);"
         " CREATE INDEX {name}_by_cluster ON {table} (cluster_id, collaborative_id)"
+    ),
+    "cluster_closures": (
+        "CREATE TABLE {table} (cluster_id text PRIMARY KEY, closed_on date NOT NULL,"
+        " successor_ids text[] NOT NULL)"
+    ),
+    "cluster_predecessors": (
+        "CREATE TABLE {table} (cluster_id text NOT NULL, predecessor_id text NOT NULL,"
+        " PRIMARY KEY (cluster_id, predecessor_id))"
     ),
 }
 
@@ -96,5 +108,29 @@ def _statement(event: RecordedEvent, tables: Mapping[str, str]) -> tuple[Any, ..
             data["cluster_id"],
             data["profession"],
             dt.date.fromisoformat(data["established_on"]),
+        )
+    return _change_statement(event, tables)
+
+
+def _change_statement(event: RecordedEvent, tables: Mapping[str, str]) -> tuple[Any, ...] | None:
+    """The write a merge, split or closure causes (None for other events)."""
+    data = event.data
+    if event.event_type == ClusterClosed.event_type:
+        return (
+            f"INSERT INTO {tables['cluster_closures']} VALUES ($1, $2, $3)",
+            data["cluster_id"],
+            dt.date.fromisoformat(data["closed_on"]),
+            data["successor_cluster_ids"],
+        )
+    lineage = f"INSERT INTO {tables['cluster_predecessors']} SELECT $1, unnest($2::text[])"
+    if event.event_type == ClustersMerged.event_type:
+        into = data["into_cluster_id"]
+        return (lineage, into, [c for c in data["merged_cluster_ids"] if c != into])
+    if event.event_type == ClusterSplit.event_type:
+        # one row per new cluster, each with the split cluster as its predecessor
+        return (
+            f"INSERT INTO {tables['cluster_predecessors']} SELECT unnest($2::text[]), $1",
+            data["cluster_id"],
+            [c["cluster_id"] for c in data["into"]],
         )
     return None

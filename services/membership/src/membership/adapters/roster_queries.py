@@ -11,6 +11,7 @@ from collections.abc import Mapping
 
 import asyncpg
 
+from membership.adapters.organisation_queries import PostgresOrganisationQueries
 from membership.application.paging import PageRequest
 from membership.application.roster_ports import AppointmentView, MemberView, PersonView
 from membership.domain.bodies import Body, BodyKind
@@ -28,8 +29,8 @@ SELECT * FROM {appointments} WHERE body_id = $1 AND person_id = ANY($2::text[])
 """
 
 
-class PostgresRosterQueries:
-    """``Bodies`` and ``RosterQueries`` on the projections' live tables."""
+class PostgresRosterQueries(PostgresOrganisationQueries):
+    """``Bodies`` and ``RosterQueries`` (organisations too) on the projections' live tables."""
 
     def __init__(self, pool: asyncpg.Pool, tables: Mapping[str, str]) -> None:
         self._pool = pool
@@ -39,14 +40,25 @@ class PostgresRosterQueries:
 
     async def find_body(self, body_id: str) -> Body | None:
         clusters, collaboratives = self._tables["clusters"], self._tables["collaboratives"]
+        closures = self._tables["cluster_closures"]
         row = await self._pool.fetchrow(
-            f"SELECT health_board, pcpg_id FROM {clusters} WHERE cluster_id = $1", body_id
+            f"SELECT health_board, pcpg_id, closed_on FROM {clusters}"
+            f" LEFT JOIN {closures} USING (cluster_id) WHERE cluster_id = $1",
+            body_id,
         )
         if row is not None:
-            return Body(body_id, BodyKind.CLUSTER, row["health_board"], row["pcpg_id"], body_id)
+            return Body(
+                body_id,
+                BodyKind.CLUSTER,
+                row["health_board"],
+                row["pcpg_id"],
+                body_id,
+                closed_on=row["closed_on"],
+            )
         row = await self._pool.fetchrow(
-            f"SELECT c.cluster_id, c.health_board, c.pcpg_id, co.profession FROM {collaboratives}"
-            f" co JOIN {clusters} c USING (cluster_id) WHERE co.collaborative_id = $1",
+            f"SELECT c.cluster_id, c.health_board, c.pcpg_id, co.profession, x.closed_on"
+            f" FROM {collaboratives} co JOIN {clusters} c USING (cluster_id)"
+            f" LEFT JOIN {closures} x USING (cluster_id) WHERE co.collaborative_id = $1",
             body_id,
         )
         if row is not None:
@@ -57,6 +69,7 @@ class PostgresRosterQueries:
                 row["pcpg_id"],
                 row["cluster_id"],
                 row["profession"],
+                row["closed_on"],
             )
         row = await self._pool.fetchrow(
             f"SELECT health_board FROM {clusters} WHERE pcpg_id = $1 LIMIT 1", body_id

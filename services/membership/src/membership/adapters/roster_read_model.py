@@ -26,7 +26,8 @@ _TABLES = {
     "organisations": (
         "CREATE TABLE {table} (organisation_id text PRIMARY KEY, ods_code text, name text NOT NULL,"
         " kind text NOT NULL, cluster_id text NOT NULL, health_board text NOT NULL,"
-        " health_board_salaried boolean NOT NULL)"
+        " health_board_salaried boolean NOT NULL);"
+        " CREATE INDEX {name}_by_cluster ON {table} (cluster_id, organisation_id)"
     ),
     "people": (
         "CREATE TABLE {table} (person_id text PRIMARY KEY, name text NOT NULL, role_title text,"

@@ -1,5 +1,7 @@
 """The register's commands: seed it from the reference data, rename a cluster.
 
+Merges and splits are ``RegisterChangeCommands`` (``changes``), in a module of their own.
+
 Each command loads, asks the aggregate to decide, and saves; concurrent writers to the same
 stream are retried with ``retry_on_conflict``, so each retry re-checks the rules.
 """
@@ -15,9 +17,11 @@ from kernel.errors import NotFound
 from kernel.eventstore.port import EventStore
 from kernel.repository import AggregateRepository, retry_on_conflict
 from membership.application.access import Caller
+from membership.application.register_changes import RegisterChangeCommands
 from membership.domain.cluster import Cluster
 from membership.domain.events import EVENTS
 from membership.domain.health_board import HealthBoard
+from membership.domain.pcpg import Pcpg, PcpgEntry
 from membership.domain.register import BoardEntry, ClusterEntry, Profession, check_names
 
 
@@ -29,6 +33,14 @@ class Register:
     clusters: Sequence[ClusterEntry]
     professions: Sequence[Profession]
 
+    @property
+    def pcpgs(self) -> list[PcpgEntry]:
+        """The PCPGs the clusters plan under, each once, in the order first named."""
+        found = {
+            c.pcpg_id: PcpgEntry(c.pcpg_id, c.health_board, c.pcpg_name) for c in self.clusters
+        }
+        return list(found.values())
+
 
 @dataclass(slots=True)
 class SeedResult:
@@ -36,6 +48,8 @@ class SeedResult:
 
     boards_created: int = 0
     boards_present: int = 0
+    pcpgs_created: int = 0
+    pcpgs_present: int = 0
     clusters_created: int = 0
     clusters_present: int = 0
     collaboratives_created: int = 0
@@ -48,16 +62,20 @@ class RegisterCommands:
 
     def __init__(self, store: EventStore) -> None:
         self.boards = AggregateRepository(store, HealthBoard, EVENTS, "health-board")
+        self.pcpgs = AggregateRepository(store, Pcpg, EVENTS, "pcpg")
         self.clusters = AggregateRepository(store, Cluster, EVENTS, "cluster")
+        self.changes = RegisterChangeCommands(store)
 
     async def seed_register(
         self, caller: Caller, register: Register, established_on: dt.date
     ) -> SeedResult:
-        """Register every board, cluster and collaborative not yet there (idempotent)."""
+        """Register every board, PCPG, cluster and collaborative not yet there (idempotent)."""
         caller.require_operator()
         result = SeedResult()
         for board in register.boards:
             await retry_on_conflict(partial(self._seed_board, board, result))
+        for pcpg in register.pcpgs:
+            await retry_on_conflict(partial(self._seed_pcpg, pcpg, established_on, result))
         for cluster in register.clusters:
             await retry_on_conflict(
                 partial(self._seed_cluster, cluster, register.professions, established_on, result)
@@ -73,6 +91,18 @@ class RegisterCommands:
                 result.last_position = max(result.last_position, *saved.positions)
         else:
             result.boards_present += 1
+
+    async def _seed_pcpg(
+        self, entry: PcpgEntry, established_on: dt.date, result: SeedResult
+    ) -> None:
+        pcpg = await self.pcpgs.load(entry.pcpg_id)
+        if pcpg.establish(entry, established_on):
+            saved = await self.pcpgs.save(pcpg)
+            result.pcpgs_created += 1
+            if saved:
+                result.last_position = max(result.last_position, *saved.positions)
+        else:
+            result.pcpgs_present += 1
 
     async def _seed_cluster(
         self,

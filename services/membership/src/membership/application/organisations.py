@@ -3,11 +3,17 @@
 An organisation with an ODS code takes two appends, since the store appends one stream per
 call: first the code's index stream ``ods-<code>`` is claimed expecting it not to exist, then
 the organisation is created. A retry under the same idempotency key derives the same
-organisation id, so it finds its own claim and its own organisation and adds nothing.
+organisation id, so it finds its own claim and its own organisation and adds nothing. A claim
+left by a process that died before creating its organisation names an id that was never
+registered: once it is older than ``ABANDONED_AFTER`` (far longer than a registration takes),
+the next registration of the code, with or without a key, registers under that id, so the code
+is never stranded. A younger claim may be a registration still under way, so it is respected:
+of racing registrations exactly one wins.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import partial
 
 from kernel.errors import NotFound
@@ -21,11 +27,18 @@ from membership.domain.events import EVENTS
 from membership.domain.organisation import NewOrganisation, OdsCodeIndex, Organisation
 from membership.domain.person import Person
 
+ABANDONED_AFTER = dt.timedelta(minutes=2)
+"""How old an ODS code claim without its organisation must be to count as abandoned."""
+
 
 class OrganisationCommands:
     """The command side of organisations and people, over any ``EventStore``."""
 
-    def __init__(self, store: EventStore, bodies: Bodies) -> None:
+    def __init__(
+        self, store: EventStore, bodies: Bodies, abandoned_after: dt.timedelta = ABANDONED_AFTER
+    ) -> None:
+        self._store = store
+        self._abandoned_after = abandoned_after
         self.organisations = AggregateRepository(store, Organisation, EVENTS, "organisation")
         self.ods_codes = AggregateRepository(store, OdsCodeIndex, EVENTS, "ods")
         self.people = AggregateRepository(store, Person, EVENTS, "person")
@@ -47,16 +60,33 @@ class OrganisationCommands:
         caller.require_change(cluster.health_board)
         organisation_id = new_id("organisation")
         if new.ods_code is not None:
-            await retry_on_conflict(partial(self._claim, new.ods_code, organisation_id))
-        organisation = await self.organisations.load(organisation_id)
-        organisation.register(organisation_id, new, cluster)
-        saved = await self.organisations.save(organisation)
-        return organisation_id, saved.positions[-1] if saved else 0
+            organisation_id = await retry_on_conflict(
+                partial(self._claim, new.ods_code, organisation_id)
+            )
 
-    async def _claim(self, ods_code: str, organisation_id: str) -> None:
+        async def attempt() -> int:
+            organisation = await self.organisations.load(organisation_id)
+            organisation.register(organisation_id, new, cluster)
+            saved = await self.organisations.save(organisation)
+            return saved.positions[-1] if saved else 0
+
+        return organisation_id, await retry_on_conflict(attempt)
+
+    async def _claim(self, ods_code: str, organisation_id: str) -> str:
+        """Claim the code; the id to register as (an abandoned claim's, to finish it)."""
         index = await self.ods_codes.load(ods_code)
-        index.claim(ods_code, organisation_id)
+        holder = index.organisation_id
+        abandoned = holder not in (None, organisation_id) and await self._abandoned(ods_code)
+        chosen = index.claim(ods_code, organisation_id, abandoned=abandoned)
         await self.ods_codes.save(index)
+        return chosen
+
+    async def _abandoned(self, ods_code: str) -> bool:
+        """Whether the code's claim is old and its organisation was never registered."""
+        [claimed] = await self._store.read_stream(self.ods_codes.stream_id(ods_code))
+        holder = await self.organisations.load(claimed.data["organisation_id"])
+        age = dt.datetime.now(dt.UTC) - claimed.recorded_at
+        return not holder.exists and age >= self._abandoned_after
 
     async def register_person(
         self, caller: Caller, name: str, role_title: str | None, contact: str | None

@@ -20,7 +20,11 @@ class BoardView:
 
 @dataclass(frozen=True, slots=True)
 class ClusterView:
-    """A cluster as it stood on a date: the name then in force, and its whole name history."""
+    """A cluster as it stood on a date: the name then in force, and its whole name history.
+
+    ``closed_on``: its last day, when a merge or split closed it (``successor_ids`` carry on);
+    ``predecessor_ids``: the clusters it was merged or split from.
+    """
 
     cluster_id: str
     health_board: str
@@ -32,6 +36,9 @@ class ClusterView:
     pcpg_name: str
     established_on: dt.date
     name_history: Sequence[ClusterName]
+    closed_on: dt.date | None = None
+    successor_ids: Sequence[str] = ()
+    predecessor_ids: Sequence[str] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +47,7 @@ class CollaborativeView:
     cluster_id: str
     profession: str
     established_on: dt.date
+    closed_on: dt.date | None = None
 
 
 class RegisterQueries(Protocol):
@@ -51,13 +59,18 @@ class RegisterQueries(Protocol):
         self, board: str | None, as_of: dt.date, page: PageRequest
     ) -> list[ClusterView]: ...
 
-    async def get_cluster(self, cluster_id: str, as_of: dt.date) -> ClusterView | None:
-        """The cluster on ``as_of``; None if unknown or not yet established then."""
+    async def get_cluster(self, cluster_id: str, as_of: dt.date | None) -> ClusterView | None:
+        """The cluster on ``as_of``; None if unknown, or not yet established or closed then.
+
+        ``as_of`` None: on any date (named as it is last named).
+        """
         ...
 
     async def list_collaboratives(
-        self, cluster_id: str, page: PageRequest
-    ) -> list[CollaborativeView]: ...
+        self, cluster_id: str, as_of: dt.date | None, page: PageRequest
+    ) -> list[CollaborativeView]:
+        """The cluster's collaboratives open on ``as_of`` (None: every one it ever had)."""
+        ...
 
 
 class ReadModelSync(Protocol):

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Protocol
 
+from membership.application.organisation_ports import OrganisationQueries
 from membership.application.paging import PageRequest
 from membership.domain.bodies import Body
 
@@ -50,7 +51,7 @@ class MemberView:
     appointments: tuple[AppointmentView, ...]
 
 
-class RosterQueries(Protocol):
+class RosterQueries(OrganisationQueries, Protocol):
     """The roster's read model. Lists fetch ``page.size + 1`` items in key order."""
 
     async def get_person(self, person_id: str) -> PersonView | None: ...

@@ -7,6 +7,7 @@ member may represent at a body, and where a lead may usually work.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -22,7 +23,10 @@ class BodyKind(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Body:
-    """A body as the register places it: its board, PCPG and (unless a PCPG) its cluster."""
+    """A body as the register places it: its board, PCPG and (unless a PCPG) its cluster.
+
+    ``closed_on``: the last day of a cluster or collaborative that a merge or split closed.
+    """
 
     body_id: str
     kind: BodyKind
@@ -30,6 +34,24 @@ class Body:
     pcpg_id: str
     cluster_id: str | None = None
     profession: str | None = None
+    closed_on: dt.date | None = None
+
+
+def require_open_on(body: Body, day: dt.date, field: str) -> None:
+    """Refuse to start anything in a body after its closing day.
+
+    Memberships and appointments are never moved to a closed body's successors: people are
+    enrolled there by a command of their own, so nobody is placed anywhere silently.
+
+    Raises:
+        RuleViolated: ``BODY_CLOSED`` naming ``field``.
+    """
+    if body.closed_on is not None and day > body.closed_on:
+        raise RuleViolated(
+            "BODY_CLOSED",
+            f"{field}: {body.body_id} closed on {body.closed_on} (merged or split); enrol or"
+            " appoint in the cluster that carries on from it",
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,8 @@ from typing_extensions import override
 
 from kernel.aggregate import Aggregate
 from kernel.errors import NotFound, RuleViolated
+from membership.domain.change_events import ClusterClosed
+from membership.domain.change_requests import ClusterFacts
 from membership.domain.events import (
     ClusterEstablished,
     ClusterEvent,
@@ -38,7 +40,8 @@ class Cluster(Aggregate[ClusterEvent]):
     Collaboratives live in the cluster's stream: one per profession per cluster footprint, so
     the cluster is the boundary that keeps them unique. Names are kept as a dated history, so
     the register can be read as it stood on any date; a later rename with the same effective
-    date corrects an earlier one (the later recorded wins).
+    date corrects an earlier one (the later recorded wins). A merge or split closes it
+    (``ClusterClosed``): from the day after ``closed_on`` it and its collaboratives are gone.
     """
 
     def __init__(self, stream_id: str) -> None:
@@ -46,8 +49,13 @@ class Cluster(Aggregate[ClusterEvent]):
         self.cluster_id = ""
         self.health_board = ""
         self.established_on = dt.date.min
+        self.pcpg_id = ""
+        self.pcpg_name = ""
+        self.local_authority = ""
         self.names: list[ClusterName] = []
         self.professions: set[str] = set()
+        self.closed_on: dt.date | None = None
+        self.closed_by: str | None = None
 
     def establish(self, entry: ClusterEntry, established_on: dt.date) -> bool:
         """Establish the cluster from the register; False (recording nothing) if it exists."""
@@ -69,8 +77,11 @@ class Cluster(Aggregate[ClusterEvent]):
         )
         return True
 
-    def establish_collaborative(self, profession: Profession) -> bool:
-        """Establish the cluster's collaborative of ``profession``; False if it has one."""
+    def establish_collaborative(self, profession: Profession, on: dt.date | None = None) -> bool:
+        """Establish the cluster's collaborative of ``profession``; False if it has one.
+
+        It is established from ``on``, by default the cluster's own establishment.
+        """
         profession.validate()
         self._require_established()
         if profession.code in self.professions:
@@ -81,20 +92,64 @@ class Cluster(Aggregate[ClusterEvent]):
                 cluster_id=self.cluster_id,
                 health_board=self.health_board,
                 profession=profession.code,
-                established_on=self.established_on,
+                established_on=on or self.established_on,
             )
         )
         return True
+
+    def close(
+        self, change_id: str, reason: str, closed_on: dt.date, successors: tuple[str, ...]
+    ) -> None:
+        """Close it and its collaboratives after ``closed_on``; a repeated change does nothing."""
+        self._require_established()
+        if self.closed_by == change_id:
+            return
+        if self.closed_by is not None:
+            raise RuleViolated("CLUSTER_CLOSED", f"{self.cluster_id} closed on {self.closed_on}")
+        self._record(
+            ClusterClosed(
+                cluster_id=self.cluster_id,
+                health_board=self.health_board,
+                pcpg_id=self.pcpg_id,
+                closed_on=closed_on,
+                reason=reason,
+                change_id=change_id,
+                successor_cluster_ids=successors,
+                collaborative_ids=tuple(
+                    collaborative_id(self.cluster_id, p) for p in sorted(self.professions)
+                ),
+            )
+        )
+
+    def facts(self) -> ClusterFacts:
+        """What a merge or split needs to know about the cluster."""
+        self._require_established()
+        return ClusterFacts(
+            cluster_id=self.cluster_id,
+            health_board=self.health_board,
+            pcpg_id=self.pcpg_id,
+            pcpg_name=self.pcpg_name,
+            local_authority=self.local_authority,
+            established_on=self.established_on,
+            closed_on=self.closed_on,
+            professions=frozenset(self.professions),
+        )
 
     def rename(self, name: str, name_cy: str | None, effective_from: dt.date) -> None:
         """Rename the cluster from ``effective_from``, keeping the earlier names in history.
 
         Raises:
             ValidationFailed: a blank or over-long name.
-            RuleViolated: ``EFFECTIVE_BEFORE_ESTABLISHMENT`` or ``RENAME_CHANGES_NOTHING``.
+            RuleViolated: ``EFFECTIVE_BEFORE_ESTABLISHMENT``, ``CLUSTER_CLOSED`` (on that
+                date) or ``RENAME_CHANGES_NOTHING``.
         """
         check_names(name, name_cy)
         self._require_established()
+        if self.closed_on is not None and effective_from > self.closed_on:
+            raise RuleViolated(
+                "CLUSTER_CLOSED",
+                f"{self.cluster_id} closed on {self.closed_on}, before {effective_from}",
+            )
         if effective_from < self.established_on:
             raise RuleViolated(
                 "EFFECTIVE_BEFORE_ESTABLISHMENT",
@@ -133,8 +188,12 @@ class Cluster(Aggregate[ClusterEvent]):
             self.cluster_id = event.cluster_id
             self.health_board = event.health_board
             self.established_on = event.established_on
+            self.pcpg_id, self.pcpg_name = event.pcpg_id, event.pcpg_name
+            self.local_authority = event.local_authority
             self.names.append(ClusterName(event.name, event.name_cy, event.established_on))
         elif isinstance(event, ClusterRenamed):
             self.names.append(ClusterName(event.name, event.name_cy, event.effective_from))
+        elif isinstance(event, ClusterClosed):
+            self.closed_on, self.closed_by = event.closed_on, event.change_id
         else:
             self.professions.add(event.profession)

@@ -10,11 +10,13 @@ import datetime as dt
 from typing import ClassVar
 
 from kernel.aggregate import DomainEvent, EventRegistry
+from membership.domain.change_events import ClusterClosed, ClustersMerged, ClusterSplit
 from membership.domain.governance_events import (
     InterestDeclared,
     InterestWithdrawn,
     TermsOfReferenceReviewed,
 )
+from membership.domain.pcpg import PcpgEstablished
 from membership.domain.people_events import (
     AppointmentEnded,
     LeadAppointed,
@@ -66,13 +68,17 @@ class CollaborativeEstablished(DomainEvent):
 
 
 HealthBoardEvent = HealthBoardRegistered
-ClusterEvent = ClusterEstablished | ClusterRenamed | CollaborativeEstablished
+ClusterEvent = ClusterEstablished | ClusterRenamed | CollaborativeEstablished | ClusterClosed
 
 EVENTS = EventRegistry(
     HealthBoardRegistered,
     ClusterEstablished,
     ClusterRenamed,
     CollaborativeEstablished,
+    PcpgEstablished,
+    ClustersMerged,
+    ClusterSplit,
+    ClusterClosed,
     OdsCodeClaimed,
     OrganisationRegistered,
     PersonRegistered,

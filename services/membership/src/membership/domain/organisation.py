@@ -42,24 +42,30 @@ class OdsCodeIndex(Aggregate[OdsClaimEvent]):
     """Which organisation holds an ODS code (stream ``ods-<code>``, at most one event).
 
     Claimed before the organisation is registered, expecting the stream not to exist, so two
-    registrations racing for one code cannot both win.
+    registrations racing for one code cannot both win. The claim names the organisation id,
+    so a claim abandoned before its organisation was registered (the process died in between)
+    is finished, not refused, by the next registration of the code: it registers under that id.
     """
 
     def __init__(self, stream_id: str) -> None:
         super().__init__(stream_id)
         self.organisation_id: str | None = None
 
-    def claim(self, ods_code: str, organisation_id: str) -> None:
-        """Claim the code for ``organisation_id``; claiming it again for the same one is a no-op.
+    def claim(self, ods_code: str, organisation_id: str, *, abandoned: bool = False) -> str:
+        """Claim the code for ``organisation_id``; return the id to register the organisation as.
+
+        That is ``organisation_id`` for a new claim or a repeat, and the holder's id when the
+        claim is ``abandoned`` (its organisation never registered, long after the claim).
 
         Raises:
             AlreadyExists: another organisation holds the code.
         """
-        if self.organisation_id == organisation_id:
-            return
-        if self.organisation_id is not None:
-            raise AlreadyExists(f"ODS code {ods_code} belongs to {self.organisation_id}")
-        self._record(OdsCodeClaimed(ods_code=ods_code, organisation_id=organisation_id))
+        if self.organisation_id is None:
+            self._record(OdsCodeClaimed(ods_code=ods_code, organisation_id=organisation_id))
+            return organisation_id
+        if self.organisation_id == organisation_id or abandoned:
+            return self.organisation_id
+        raise AlreadyExists(f"ODS code {ods_code} belongs to {self.organisation_id}")
 
     @override
     def _apply(self, event: OdsClaimEvent) -> None:
@@ -72,11 +78,23 @@ class Organisation(Aggregate[OrganisationEvent]):
     def __init__(self, stream_id: str) -> None:
         super().__init__(stream_id)
         self.facts: OrganisationFacts | None = None
+        self.name = ""
 
     def register(self, organisation_id: str, new: NewOrganisation, cluster: Body) -> None:
-        """Register the organisation in ``cluster``; a repeat (a retried command) does nothing."""
+        """Register the organisation in ``cluster``; a repeat (a retried command) does nothing.
+
+        Raises:
+            AlreadyExists: the id is registered already as something else (two registrations
+                finishing one dangling ODS code claim: the first wins).
+        """
         new.validate()
-        if self.exists:
+        if self.facts is not None:
+            if (self.facts.ods_code, self.facts.kind, self.facts.cluster_id) != (
+                new.ods_code,
+                new.kind,
+                new.cluster_id,
+            ) or self.name != new.name:
+                raise AlreadyExists(f"organisation {organisation_id} is registered differently")
             return
         self._record(
             OrganisationRegistered(
@@ -94,6 +112,7 @@ class Organisation(Aggregate[OrganisationEvent]):
 
     @override
     def _apply(self, event: OrganisationEvent) -> None:
+        self.name = event.name
         self.facts = OrganisationFacts(
             organisation_id=event.organisation_id,
             ods_code=event.ods_code,

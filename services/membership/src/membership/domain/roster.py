@@ -16,7 +16,13 @@ from typing_extensions import override
 
 from kernel.aggregate import Aggregate
 from kernel.errors import AlreadyExists, NotFound, RuleViolated
-from membership.domain.bodies import Body, BodyKind, OrganisationFacts, require_in_footprint
+from membership.domain.bodies import (
+    Body,
+    BodyKind,
+    OrganisationFacts,
+    require_in_footprint,
+    require_open_on,
+)
 from membership.domain.people_events import (
     AppointmentEnded,
     LeadAppointed,
@@ -58,12 +64,13 @@ class Roster(Aggregate[RosterEvent]):
 
         Raises:
             ValidationFailed: an unknown kind or a blank role title.
-            RuleViolated: ``ORGANISATION_OUTSIDE_FOOTPRINT``.
+            RuleViolated: ``BODY_CLOSED`` before ``start``, ``ORGANISATION_OUTSIDE_FOOTPRINT``.
             AlreadyExists: the person is a member already on or after ``start``.
         """
         check_enrolment(kind, role_title)
         if self._repeated(self.memberships.get(membership_id), person_id, start):
             return
+        require_open_on(body, start, "start_date")
         if organisation is not None:
             require_in_footprint(body, organisation, "organisation_id")
         span = Span(start, None)
@@ -131,12 +138,14 @@ class Roster(Aggregate[RosterEvent]):
         Raises:
             ValidationFailed: an unknown role or one this kind of body lacks, an end before the
                 start, or a collaborative lead with no usual workplace.
-            RuleViolated: ``APPOINTEE_NOT_A_MEMBER`` on the start date, ``LEAD_ROLE_TAKEN``
-                by someone else over overlapping dates, ``ORGANISATION_OUTSIDE_FOOTPRINT``.
+            RuleViolated: ``BODY_CLOSED`` before the start, ``APPOINTEE_NOT_A_MEMBER`` on the
+                start date, ``LEAD_ROLE_TAKEN`` by someone else over overlapping dates,
+                ``ORGANISATION_OUTSIDE_FOOTPRINT``.
         """
         check_appointment(body.kind, role, span, has_workplace=workplace is not None)
         if self._repeated(self.appointments.get(appointment_id), person_id, span.start):
             return
+        require_open_on(body, span.start, "start_date")
         if workplace is not None:
             require_in_footprint(body, workplace, "usual_workplace_id")
         if not any(m.span.covers(span.start) for m in self._memberships_of(person_id)):

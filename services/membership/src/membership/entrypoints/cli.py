@@ -38,6 +38,7 @@ def seed(established_on: str = typer.Option(..., help="ISO date the register hol
     result = asyncio.run(_seed(dt.date.fromisoformat(established_on), MembershipSettings()))
     typer.echo(
         f"boards {result.boards_created} created, {result.boards_present} present;"
+        f" pcpgs {result.pcpgs_created} created, {result.pcpgs_present} present;"
         f" clusters {result.clusters_created} created, {result.clusters_present} present;"
         f" collaboratives {result.collaboratives_created} created,"
         f" {result.collaboratives_present} present"

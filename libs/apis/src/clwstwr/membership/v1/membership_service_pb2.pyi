@@ -94,6 +94,9 @@ class Cluster(_message.Message):
     PCPG_NAME_FIELD_NUMBER: _builtins.int
     ESTABLISHED_ON_FIELD_NUMBER: _builtins.int
     NAME_HISTORY_FIELD_NUMBER: _builtins.int
+    CLOSED_ON_FIELD_NUMBER: _builtins.int
+    SUCCESSOR_IDS_FIELD_NUMBER: _builtins.int
+    PREDECESSOR_IDS_FIELD_NUMBER: _builtins.int
     id: _builtins.str
     """The id: the board's ODS code and a slug, e.g. "7A1-anglesey"."""
     health_board: _builtins.str
@@ -112,9 +115,19 @@ class Cluster(_message.Message):
     """The PCPG's name, e.g. "Gwynedd PCPG"."""
     established_on: _builtins.str
     """The day it was established (ISO date)."""
+    closed_on: _builtins.str
+    """Its last day, when a merge or split closed it (ISO date; "" while open)."""
     @_builtins.property
     def name_history(self) -> _containers.RepeatedCompositeFieldContainer[Global___ClusterName]:
         """Every name it has had, oldest first."""
+
+    @_builtins.property
+    def successor_ids(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """The clusters that carry on from it after closed_on (by id)."""
+
+    @_builtins.property
+    def predecessor_ids(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """The clusters it was merged or split from (by id; none for a seeded cluster)."""
 
     def __init__(
         self,
@@ -129,10 +142,13 @@ class Cluster(_message.Message):
         pcpg_name: _builtins.str = ...,
         established_on: _builtins.str = ...,
         name_history: _abc.Iterable[Global___ClusterName] | None = ...,
+        closed_on: _builtins.str = ...,
+        successor_ids: _abc.Iterable[_builtins.str] | None = ...,
+        predecessor_ids: _abc.Iterable[_builtins.str] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["_population", b"_population", "population", b"population"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_population", b"_population", "established_on", b"established_on", "health_board", b"health_board", "id", b"id", "local_authority", b"local_authority", "name", b"name", "name_cy", b"name_cy", "name_history", b"name_history", "pcpg_id", b"pcpg_id", "pcpg_name", b"pcpg_name", "population", b"population"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_population", b"_population", "closed_on", b"closed_on", "established_on", b"established_on", "health_board", b"health_board", "id", b"id", "local_authority", b"local_authority", "name", b"name", "name_cy", b"name_cy", "name_history", b"name_history", "pcpg_id", b"pcpg_id", "pcpg_name", b"pcpg_name", "population", b"population", "predecessor_ids", b"predecessor_ids", "successor_ids", b"successor_ids"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     _WhichOneofReturnType__population: _TypeAlias = _typing.Literal["population"]  # noqa: Y015
     _WhichOneofArgType__population: _TypeAlias = _typing.Literal["_population", b"_population"]  # noqa: Y015
@@ -150,6 +166,7 @@ class Collaborative(_message.Message):
     CLUSTER_ID_FIELD_NUMBER: _builtins.int
     PROFESSION_FIELD_NUMBER: _builtins.int
     ESTABLISHED_ON_FIELD_NUMBER: _builtins.int
+    CLOSED_ON_FIELD_NUMBER: _builtins.int
     id: _builtins.str
     """The id: the cluster's id and the profession, e.g. "7A1-anglesey.dental"."""
     cluster_id: _builtins.str
@@ -158,6 +175,8 @@ class Collaborative(_message.Message):
     """The profession's code, e.g. "community-pharmacy"."""
     established_on: _builtins.str
     """The day it was established (ISO date)."""
+    closed_on: _builtins.str
+    """Its last day, when its cluster closed (ISO date; "" while open)."""
     def __init__(
         self,
         *,
@@ -165,10 +184,11 @@ class Collaborative(_message.Message):
         cluster_id: _builtins.str = ...,
         profession: _builtins.str = ...,
         established_on: _builtins.str = ...,
+        closed_on: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["cluster_id", b"cluster_id", "established_on", b"established_on", "id", b"id", "profession", b"profession"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["closed_on", b"closed_on", "cluster_id", b"cluster_id", "established_on", b"established_on", "id", b"id", "profession", b"profession"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -208,6 +228,8 @@ class SeedRegisterResponse(_message.Message):
     CLUSTERS_PRESENT_FIELD_NUMBER: _builtins.int
     COLLABORATIVES_CREATED_FIELD_NUMBER: _builtins.int
     COLLABORATIVES_PRESENT_FIELD_NUMBER: _builtins.int
+    PCPGS_CREATED_FIELD_NUMBER: _builtins.int
+    PCPGS_PRESENT_FIELD_NUMBER: _builtins.int
     health_boards_created: _builtins.int
     """Health boards registered now."""
     health_boards_present: _builtins.int
@@ -220,6 +242,10 @@ class SeedRegisterResponse(_message.Message):
     """Collaboratives established now."""
     collaboratives_present: _builtins.int
     """Collaboratives that were established already."""
+    pcpgs_created: _builtins.int
+    """Pan Cluster Planning Groups established now."""
+    pcpgs_present: _builtins.int
+    """PCPGs that were established already."""
     def __init__(
         self,
         *,
@@ -229,10 +255,12 @@ class SeedRegisterResponse(_message.Message):
         clusters_present: _builtins.int = ...,
         collaboratives_created: _builtins.int = ...,
         collaboratives_present: _builtins.int = ...,
+        pcpgs_created: _builtins.int = ...,
+        pcpgs_present: _builtins.int = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["clusters_created", b"clusters_created", "clusters_present", b"clusters_present", "collaboratives_created", b"collaboratives_created", "collaboratives_present", b"collaboratives_present", "health_boards_created", b"health_boards_created", "health_boards_present", b"health_boards_present"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["clusters_created", b"clusters_created", "clusters_present", b"clusters_present", "collaboratives_created", b"collaboratives_created", "collaboratives_present", b"collaboratives_present", "health_boards_created", b"health_boards_created", "health_boards_present", b"health_boards_present", "pcpgs_created", b"pcpgs_created", "pcpgs_present", b"pcpgs_present"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -471,22 +499,26 @@ class ListCollaborativesRequest(_message.Message):
     CLUSTER_ID_FIELD_NUMBER: _builtins.int
     PAGE_SIZE_FIELD_NUMBER: _builtins.int
     PAGE_TOKEN_FIELD_NUMBER: _builtins.int
+    AS_OF_FIELD_NUMBER: _builtins.int
     cluster_id: _builtins.str
     """The cluster's id."""
     page_size: _builtins.int
     """The most collaboratives to return: 0 to 100; 0 means the default, 50."""
     page_token: _builtins.str
     """The next_page_token of the previous page; "" for the first."""
+    as_of: _builtins.str
+    """Only those open on this date (ISO date); "" for every collaborative the cluster ever had."""
     def __init__(
         self,
         *,
         cluster_id: _builtins.str = ...,
         page_size: _builtins.int = ...,
         page_token: _builtins.str = ...,
+        as_of: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["cluster_id", b"cluster_id", "page_size", b"page_size", "page_token", b"page_token"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["as_of", b"as_of", "cluster_id", b"cluster_id", "page_size", b"page_size", "page_token", b"page_token"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -519,6 +551,178 @@ class ListCollaborativesResponse(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___ListCollaborativesResponse: _TypeAlias = ListCollaborativesResponse  # noqa: Y015
+
+@_typing.final
+class NewCluster(_message.Message):
+    """NewCluster describes a cluster a merge or split establishes."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ID_FIELD_NUMBER: _builtins.int
+    NAME_FIELD_NUMBER: _builtins.int
+    NAME_CY_FIELD_NUMBER: _builtins.int
+    LOCAL_AUTHORITY_FIELD_NUMBER: _builtins.int
+    POPULATION_FIELD_NUMBER: _builtins.int
+    id: _builtins.str
+    """The id: the board's ODS code and a new slug, e.g. "7A1-holyhead"."""
+    name: _builtins.str
+    """The English name (required)."""
+    name_cy: _builtins.str
+    """The Welsh name; "" when it has none."""
+    local_authority: _builtins.str
+    """The local authority it lies in; "" for the one its predecessors share (required when
+    they lie in different ones).
+    """
+    population: _builtins.int
+    """The population it serves, when known."""
+    def __init__(
+        self,
+        *,
+        id: _builtins.str = ...,
+        name: _builtins.str = ...,
+        name_cy: _builtins.str = ...,
+        local_authority: _builtins.str = ...,
+        population: _builtins.int | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_population", b"_population", "population", b"population"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_population", b"_population", "id", b"id", "local_authority", b"local_authority", "name", b"name", "name_cy", b"name_cy", "population", b"population"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    _WhichOneofReturnType__population: _TypeAlias = _typing.Literal["population"]  # noqa: Y015
+    _WhichOneofArgType__population: _TypeAlias = _typing.Literal["_population", b"_population"]  # noqa: Y015
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__population) -> _WhichOneofReturnType__population | None: ...
+
+Global___NewCluster: _TypeAlias = NewCluster  # noqa: Y015
+
+@_typing.final
+class MergeClustersRequest(_message.Message):
+    """MergeClustersRequest merges clusters from a date."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CLUSTER_IDS_FIELD_NUMBER: _builtins.int
+    EFFECTIVE_FROM_FIELD_NUMBER: _builtins.int
+    SURVIVING_CLUSTER_ID_FIELD_NUMBER: _builtins.int
+    NEW_CLUSTER_FIELD_NUMBER: _builtins.int
+    effective_from: _builtins.str
+    """The first day of the merged cluster (ISO date, required; after every cluster's
+    establishment). The others' last day is the day before.
+    """
+    surviving_cluster_id: _builtins.str
+    """One of cluster_ids, which carries on (the others close)."""
+    @_builtins.property
+    def cluster_ids(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """Two or more clusters of one board and one PCPG, each named once."""
+
+    @_builtins.property
+    def new_cluster(self) -> Global___NewCluster:
+        """A new cluster (all of cluster_ids close)."""
+
+    def __init__(
+        self,
+        *,
+        cluster_ids: _abc.Iterable[_builtins.str] | None = ...,
+        effective_from: _builtins.str = ...,
+        surviving_cluster_id: _builtins.str = ...,
+        new_cluster: Global___NewCluster | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["into", b"into", "new_cluster", b"new_cluster", "surviving_cluster_id", b"surviving_cluster_id"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["cluster_ids", b"cluster_ids", "effective_from", b"effective_from", "into", b"into", "new_cluster", b"new_cluster", "surviving_cluster_id", b"surviving_cluster_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    _WhichOneofReturnType_into: _TypeAlias = _typing.Literal["surviving_cluster_id", "new_cluster"]  # noqa: Y015
+    _WhichOneofArgType_into: _TypeAlias = _typing.Literal["into", b"into"]  # noqa: Y015
+    def WhichOneof(self, oneof_group: _WhichOneofArgType_into) -> _WhichOneofReturnType_into | None: ...
+
+Global___MergeClustersRequest: _TypeAlias = MergeClustersRequest  # noqa: Y015
+
+@_typing.final
+class MergeClustersResponse(_message.Message):
+    """MergeClustersResponse is the merged cluster as it stands from the effective date."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CLUSTER_FIELD_NUMBER: _builtins.int
+    CLOSED_CLUSTER_IDS_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def cluster(self) -> Global___Cluster:
+        """The merged cluster."""
+
+    @_builtins.property
+    def closed_cluster_ids(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """The clusters that closed, by id."""
+
+    def __init__(
+        self,
+        *,
+        cluster: Global___Cluster | None = ...,
+        closed_cluster_ids: _abc.Iterable[_builtins.str] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["cluster", b"cluster"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["closed_cluster_ids", b"closed_cluster_ids", "cluster", b"cluster"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___MergeClustersResponse: _TypeAlias = MergeClustersResponse  # noqa: Y015
+
+@_typing.final
+class SplitClusterRequest(_message.Message):
+    """SplitClusterRequest splits a cluster from a date."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CLUSTER_ID_FIELD_NUMBER: _builtins.int
+    INTO_FIELD_NUMBER: _builtins.int
+    EFFECTIVE_FROM_FIELD_NUMBER: _builtins.int
+    cluster_id: _builtins.str
+    """The cluster to split."""
+    effective_from: _builtins.str
+    """The first day of the new clusters (ISO date, required; after the cluster's
+    establishment). The split cluster's last day is the day before.
+    """
+    @_builtins.property
+    def into(self) -> _containers.RepeatedCompositeFieldContainer[Global___NewCluster]:
+        """Two or more new clusters, with different ids and names."""
+
+    def __init__(
+        self,
+        *,
+        cluster_id: _builtins.str = ...,
+        into: _abc.Iterable[Global___NewCluster] | None = ...,
+        effective_from: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["cluster_id", b"cluster_id", "effective_from", b"effective_from", "into", b"into"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___SplitClusterRequest: _TypeAlias = SplitClusterRequest  # noqa: Y015
+
+@_typing.final
+class SplitClusterResponse(_message.Message):
+    """SplitClusterResponse is the new clusters as they stand from the effective date."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CLUSTERS_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def clusters(self) -> _containers.RepeatedCompositeFieldContainer[Global___Cluster]:
+        """The new clusters, in the order asked for."""
+
+    def __init__(
+        self,
+        *,
+        clusters: _abc.Iterable[Global___Cluster] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["clusters", b"clusters"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___SplitClusterResponse: _TypeAlias = SplitClusterResponse  # noqa: Y015
 
 @_typing.final
 class RegisterOrganisationRequest(_message.Message):
@@ -583,6 +787,172 @@ class RegisterOrganisationResponse(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___RegisterOrganisationResponse: _TypeAlias = RegisterOrganisationResponse  # noqa: Y015
+
+@_typing.final
+class Organisation(_message.Message):
+    """Organisation is a practice, pharmacy, team or other organisation in a cluster."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ID_FIELD_NUMBER: _builtins.int
+    NAME_FIELD_NUMBER: _builtins.int
+    KIND_FIELD_NUMBER: _builtins.int
+    ODS_CODE_FIELD_NUMBER: _builtins.int
+    CLUSTER_ID_FIELD_NUMBER: _builtins.int
+    HEALTH_BOARD_FIELD_NUMBER: _builtins.int
+    HEALTH_BOARD_SALARIED_FIELD_NUMBER: _builtins.int
+    PROFESSION_FIELD_NUMBER: _builtins.int
+    id: _builtins.str
+    """The id."""
+    name: _builtins.str
+    """The name."""
+    kind: _builtins.str
+    """gp_practice, community_pharmacy, optometry_practice, dental_practice, third_sector,
+    health_board_team or other.
+    """
+    ods_code: _builtins.str
+    """The ODS code ("" when it has none)."""
+    cluster_id: _builtins.str
+    """The cluster it is in."""
+    health_board: _builtins.str
+    """The ODS code of its health board."""
+    health_board_salaried: _builtins.bool
+    """Whether its staff are health-board-salaried."""
+    profession: _builtins.str
+    """The profession of the collaborative it belongs to, e.g. "community-pharmacy" ("" for
+    kinds without one).
+    """
+    def __init__(
+        self,
+        *,
+        id: _builtins.str = ...,
+        name: _builtins.str = ...,
+        kind: _builtins.str = ...,
+        ods_code: _builtins.str = ...,
+        cluster_id: _builtins.str = ...,
+        health_board: _builtins.str = ...,
+        health_board_salaried: _builtins.bool = ...,
+        profession: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["cluster_id", b"cluster_id", "health_board", b"health_board", "health_board_salaried", b"health_board_salaried", "id", b"id", "kind", b"kind", "name", b"name", "ods_code", b"ods_code", "profession", b"profession"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___Organisation: _TypeAlias = Organisation  # noqa: Y015
+
+@_typing.final
+class GetOrganisationRequest(_message.Message):
+    """GetOrganisationRequest names an organisation."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ORGANISATION_ID_FIELD_NUMBER: _builtins.int
+    organisation_id: _builtins.str
+    """The organisation's id."""
+    def __init__(
+        self,
+        *,
+        organisation_id: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["organisation_id", b"organisation_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___GetOrganisationRequest: _TypeAlias = GetOrganisationRequest  # noqa: Y015
+
+@_typing.final
+class GetOrganisationResponse(_message.Message):
+    """GetOrganisationResponse is the organisation."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ORGANISATION_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def organisation(self) -> Global___Organisation:
+        """The organisation."""
+
+    def __init__(
+        self,
+        *,
+        organisation: Global___Organisation | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["organisation", b"organisation"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["organisation", b"organisation"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___GetOrganisationResponse: _TypeAlias = GetOrganisationResponse  # noqa: Y015
+
+@_typing.final
+class ListOrganisationsRequest(_message.Message):
+    """ListOrganisationsRequest asks for one page of organisations."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    HEALTH_BOARD_FIELD_NUMBER: _builtins.int
+    CLUSTER_ID_FIELD_NUMBER: _builtins.int
+    KIND_FIELD_NUMBER: _builtins.int
+    PAGE_SIZE_FIELD_NUMBER: _builtins.int
+    PAGE_TOKEN_FIELD_NUMBER: _builtins.int
+    health_board: _builtins.str
+    """Only this board's (ODS code); "" for every board the caller may read."""
+    cluster_id: _builtins.str
+    """Only this cluster's; "" for any cluster."""
+    kind: _builtins.str
+    """Only this kind; "" for any kind."""
+    page_size: _builtins.int
+    """The most organisations to return: 0 to 100; 0 means the default, 50."""
+    page_token: _builtins.str
+    """The next_page_token of the previous page; "" for the first."""
+    def __init__(
+        self,
+        *,
+        health_board: _builtins.str = ...,
+        cluster_id: _builtins.str = ...,
+        kind: _builtins.str = ...,
+        page_size: _builtins.int = ...,
+        page_token: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["cluster_id", b"cluster_id", "health_board", b"health_board", "kind", b"kind", "page_size", b"page_size", "page_token", b"page_token"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListOrganisationsRequest: _TypeAlias = ListOrganisationsRequest  # noqa: Y015
+
+@_typing.final
+class ListOrganisationsResponse(_message.Message):
+    """ListOrganisationsResponse is one page of organisations."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ORGANISATIONS_FIELD_NUMBER: _builtins.int
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _builtins.int
+    next_page_token: _builtins.str
+    """The token for the next page; "" on the last page."""
+    @_builtins.property
+    def organisations(self) -> _containers.RepeatedCompositeFieldContainer[Global___Organisation]:
+        """The organisations, by id."""
+
+    def __init__(
+        self,
+        *,
+        organisations: _abc.Iterable[Global___Organisation] | None = ...,
+        next_page_token: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["next_page_token", b"next_page_token", "organisations", b"organisations"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListOrganisationsResponse: _TypeAlias = ListOrganisationsResponse  # noqa: Y015
 
 @_typing.final
 class RegisterPersonRequest(_message.Message):

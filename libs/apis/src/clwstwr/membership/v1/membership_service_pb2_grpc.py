@@ -73,10 +73,30 @@ class MembershipServiceStub:
                 request_serializer=clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.ListCollaborativesRequest.SerializeToString,
                 response_deserializer=clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.ListCollaborativesResponse.FromString,
                 _registered_method=True)
+        self.MergeClusters = channel.unary_unary(
+                '/clwstwr.membership.v1.MembershipService/MergeClusters',
+                request_serializer=clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.MergeClustersRequest.SerializeToString,
+                response_deserializer=clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.MergeClustersResponse.FromString,
+                _registered_method=True)
+        self.SplitCluster = channel.unary_unary(
+                '/clwstwr.membership.v1.MembershipService/SplitCluster',
+                request_serializer=clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.SplitClusterRequest.SerializeToString,
+                response_deserializer=clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.SplitClusterResponse.FromString,
+                _registered_method=True)
         self.RegisterOrganisation = channel.unary_unary(
                 '/clwstwr.membership.v1.MembershipService/RegisterOrganisation',
                 request_serializer=clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.RegisterOrganisationRequest.SerializeToString,
                 response_deserializer=clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.RegisterOrganisationResponse.FromString,
+                _registered_method=True)
+        self.GetOrganisation = channel.unary_unary(
+                '/clwstwr.membership.v1.MembershipService/GetOrganisation',
+                request_serializer=clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.GetOrganisationRequest.SerializeToString,
+                response_deserializer=clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.GetOrganisationResponse.FromString,
+                _registered_method=True)
+        self.ListOrganisations = channel.unary_unary(
+                '/clwstwr.membership.v1.MembershipService/ListOrganisations',
+                request_serializer=clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.ListOrganisationsRequest.SerializeToString,
+                response_deserializer=clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.ListOrganisationsResponse.FromString,
                 _registered_method=True)
         self.RegisterPerson = channel.unary_unary(
                 '/clwstwr.membership.v1.MembershipService/RegisterPerson',
@@ -158,7 +178,7 @@ class MembershipServiceServicer:
     """
 
     def SeedRegister(self, request, context):
-        """SeedRegister registers every health board, cluster and collaborative of the reference
+        """SeedRegister registers every health board, PCPG, cluster and collaborative of the reference
         register that is not there yet. Idempotent: re-running changes nothing and reports what
         was already present. Operators only.
         """
@@ -174,14 +194,16 @@ class MembershipServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def ListClusters(self, request, context):
-        """ListClusters lists clusters as they stood on a date, by id, optionally of one board.
+        """ListClusters lists clusters as they stood on a date, by id, optionally of one board: those
+        established by then and not closed (merged or split) before it.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def GetCluster(self, request, context):
-        """GetCluster returns one cluster as it stood on a date. NOT_FOUND if it did not exist then.
+        """GetCluster returns one cluster as it stood on a date. NOT_FOUND if it did not exist then:
+        not yet established, or closed by a merge or split before that date.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -201,9 +223,45 @@ class MembershipServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def MergeClusters(self, request, context):
+        """MergeClusters merges two or more clusters of one board and PCPG into a new cluster, or
+        into one of them that survives, from a date; the others and their collaboratives close the
+        day before. The result has a collaborative for every profession any of them had.
+        Memberships and appointments are not moved: enrol people in the result. Operators only.
+        FAILED_PRECONDITION CLUSTER_CLOSED or EFFECTIVE_BEFORE_ESTABLISHMENT; ALREADY_EXISTS if the
+        new cluster's id is taken. Repeating the same merge changes nothing.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SplitCluster(self, request, context):
+        """SplitCluster splits a cluster into two or more new clusters of its board and PCPG from a
+        date; it and its collaboratives close the day before, and each new cluster gets its
+        collaboratives. Memberships and appointments are not moved. Operators only. Refusals as
+        for MergeClusters; repeating the same split changes nothing.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def RegisterOrganisation(self, request, context):
         """RegisterOrganisation registers a practice, pharmacy, team or other organisation in a
         cluster. ALREADY_EXISTS if another organisation has its ODS code.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetOrganisation(self, request, context):
+        """GetOrganisation returns an organisation. NOT_FOUND if unknown.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListOrganisations(self, request, context):
+        """ListOrganisations lists organisations by id, optionally of one board, cluster or kind.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -345,10 +403,30 @@ def add_MembershipServiceServicer_to_server(servicer, server):
                     request_deserializer=clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.ListCollaborativesRequest.FromString,
                     response_serializer=clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.ListCollaborativesResponse.SerializeToString,
             ),
+            'MergeClusters': grpc.unary_unary_rpc_method_handler(
+                    servicer.MergeClusters,
+                    request_deserializer=clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.MergeClustersRequest.FromString,
+                    response_serializer=clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.MergeClustersResponse.SerializeToString,
+            ),
+            'SplitCluster': grpc.unary_unary_rpc_method_handler(
+                    servicer.SplitCluster,
+                    request_deserializer=clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.SplitClusterRequest.FromString,
+                    response_serializer=clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.SplitClusterResponse.SerializeToString,
+            ),
             'RegisterOrganisation': grpc.unary_unary_rpc_method_handler(
                     servicer.RegisterOrganisation,
                     request_deserializer=clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.RegisterOrganisationRequest.FromString,
                     response_serializer=clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.RegisterOrganisationResponse.SerializeToString,
+            ),
+            'GetOrganisation': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetOrganisation,
+                    request_deserializer=clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.GetOrganisationRequest.FromString,
+                    response_serializer=clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.GetOrganisationResponse.SerializeToString,
+            ),
+            'ListOrganisations': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListOrganisations,
+                    request_deserializer=clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.ListOrganisationsRequest.FromString,
+                    response_serializer=clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.ListOrganisationsResponse.SerializeToString,
             ),
             'RegisterPerson': grpc.unary_unary_rpc_method_handler(
                     servicer.RegisterPerson,
@@ -598,6 +676,60 @@ class MembershipService:
             _registered_method=True)
 
     @staticmethod
+    def MergeClusters(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/clwstwr.membership.v1.MembershipService/MergeClusters',
+            clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.MergeClustersRequest.SerializeToString,
+            clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.MergeClustersResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SplitCluster(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/clwstwr.membership.v1.MembershipService/SplitCluster',
+            clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.SplitClusterRequest.SerializeToString,
+            clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.SplitClusterResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
     def RegisterOrganisation(request,
             target,
             options=(),
@@ -614,6 +746,60 @@ class MembershipService:
             '/clwstwr.membership.v1.MembershipService/RegisterOrganisation',
             clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.RegisterOrganisationRequest.SerializeToString,
             clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.RegisterOrganisationResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetOrganisation(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/clwstwr.membership.v1.MembershipService/GetOrganisation',
+            clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.GetOrganisationRequest.SerializeToString,
+            clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.GetOrganisationResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListOrganisations(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/clwstwr.membership.v1.MembershipService/ListOrganisations',
+            clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.ListOrganisationsRequest.SerializeToString,
+            clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.ListOrganisationsResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -43,24 +43,46 @@ class MembershipServiceStub:
     @_typing.overload
     def __new__(cls, channel: _aio.Channel) -> MembershipServiceAsyncStub: ...
     SeedRegister: _grpc.UnaryUnaryMultiCallable[_membership_service_pb2.SeedRegisterRequest, _membership_service_pb2.SeedRegisterResponse]
-    """SeedRegister registers every health board, cluster and collaborative of the reference
+    """SeedRegister registers every health board, PCPG, cluster and collaborative of the reference
     register that is not there yet. Idempotent: re-running changes nothing and reports what
     was already present. Operators only.
     """
     ListHealthBoards: _grpc.UnaryUnaryMultiCallable[_membership_service_pb2.ListHealthBoardsRequest, _membership_service_pb2.ListHealthBoardsResponse]
     """ListHealthBoards lists the health boards, by ODS code."""
     ListClusters: _grpc.UnaryUnaryMultiCallable[_membership_service_pb2.ListClustersRequest, _membership_service_pb2.ListClustersResponse]
-    """ListClusters lists clusters as they stood on a date, by id, optionally of one board."""
+    """ListClusters lists clusters as they stood on a date, by id, optionally of one board: those
+    established by then and not closed (merged or split) before it.
+    """
     GetCluster: _grpc.UnaryUnaryMultiCallable[_membership_service_pb2.GetClusterRequest, _membership_service_pb2.GetClusterResponse]
-    """GetCluster returns one cluster as it stood on a date. NOT_FOUND if it did not exist then."""
+    """GetCluster returns one cluster as it stood on a date. NOT_FOUND if it did not exist then:
+    not yet established, or closed by a merge or split before that date.
+    """
     RenameCluster: _grpc.UnaryUnaryMultiCallable[_membership_service_pb2.RenameClusterRequest, _membership_service_pb2.RenameClusterResponse]
     """RenameCluster gives a cluster a new name from a date; earlier names stay in its history."""
     ListCollaboratives: _grpc.UnaryUnaryMultiCallable[_membership_service_pb2.ListCollaborativesRequest, _membership_service_pb2.ListCollaborativesResponse]
     """ListCollaboratives lists a cluster's professional collaboratives, by id."""
+    MergeClusters: _grpc.UnaryUnaryMultiCallable[_membership_service_pb2.MergeClustersRequest, _membership_service_pb2.MergeClustersResponse]
+    """MergeClusters merges two or more clusters of one board and PCPG into a new cluster, or
+    into one of them that survives, from a date; the others and their collaboratives close the
+    day before. The result has a collaborative for every profession any of them had.
+    Memberships and appointments are not moved: enrol people in the result. Operators only.
+    FAILED_PRECONDITION CLUSTER_CLOSED or EFFECTIVE_BEFORE_ESTABLISHMENT; ALREADY_EXISTS if the
+    new cluster's id is taken. Repeating the same merge changes nothing.
+    """
+    SplitCluster: _grpc.UnaryUnaryMultiCallable[_membership_service_pb2.SplitClusterRequest, _membership_service_pb2.SplitClusterResponse]
+    """SplitCluster splits a cluster into two or more new clusters of its board and PCPG from a
+    date; it and its collaboratives close the day before, and each new cluster gets its
+    collaboratives. Memberships and appointments are not moved. Operators only. Refusals as
+    for MergeClusters; repeating the same split changes nothing.
+    """
     RegisterOrganisation: _grpc.UnaryUnaryMultiCallable[_membership_service_pb2.RegisterOrganisationRequest, _membership_service_pb2.RegisterOrganisationResponse]
     """RegisterOrganisation registers a practice, pharmacy, team or other organisation in a
     cluster. ALREADY_EXISTS if another organisation has its ODS code.
     """
+    GetOrganisation: _grpc.UnaryUnaryMultiCallable[_membership_service_pb2.GetOrganisationRequest, _membership_service_pb2.GetOrganisationResponse]
+    """GetOrganisation returns an organisation. NOT_FOUND if unknown."""
+    ListOrganisations: _grpc.UnaryUnaryMultiCallable[_membership_service_pb2.ListOrganisationsRequest, _membership_service_pb2.ListOrganisationsResponse]
+    """ListOrganisations lists organisations by id, optionally of one board, cluster or kind."""
     RegisterPerson: _grpc.UnaryUnaryMultiCallable[_membership_service_pb2.RegisterPersonRequest, _membership_service_pb2.RegisterPersonResponse]
     """RegisterPerson registers a person (minimal personal data) and returns the new id."""
     GetPerson: _grpc.UnaryUnaryMultiCallable[_membership_service_pb2.GetPersonRequest, _membership_service_pb2.GetPersonResponse]
@@ -123,24 +145,46 @@ class MembershipServiceAsyncStub(MembershipServiceStub):
 
     def __init__(self, channel: _aio.Channel) -> None: ...
     SeedRegister: _aio.UnaryUnaryMultiCallable[_membership_service_pb2.SeedRegisterRequest, _membership_service_pb2.SeedRegisterResponse]  # type: ignore[assignment]
-    """SeedRegister registers every health board, cluster and collaborative of the reference
+    """SeedRegister registers every health board, PCPG, cluster and collaborative of the reference
     register that is not there yet. Idempotent: re-running changes nothing and reports what
     was already present. Operators only.
     """
     ListHealthBoards: _aio.UnaryUnaryMultiCallable[_membership_service_pb2.ListHealthBoardsRequest, _membership_service_pb2.ListHealthBoardsResponse]  # type: ignore[assignment]
     """ListHealthBoards lists the health boards, by ODS code."""
     ListClusters: _aio.UnaryUnaryMultiCallable[_membership_service_pb2.ListClustersRequest, _membership_service_pb2.ListClustersResponse]  # type: ignore[assignment]
-    """ListClusters lists clusters as they stood on a date, by id, optionally of one board."""
+    """ListClusters lists clusters as they stood on a date, by id, optionally of one board: those
+    established by then and not closed (merged or split) before it.
+    """
     GetCluster: _aio.UnaryUnaryMultiCallable[_membership_service_pb2.GetClusterRequest, _membership_service_pb2.GetClusterResponse]  # type: ignore[assignment]
-    """GetCluster returns one cluster as it stood on a date. NOT_FOUND if it did not exist then."""
+    """GetCluster returns one cluster as it stood on a date. NOT_FOUND if it did not exist then:
+    not yet established, or closed by a merge or split before that date.
+    """
     RenameCluster: _aio.UnaryUnaryMultiCallable[_membership_service_pb2.RenameClusterRequest, _membership_service_pb2.RenameClusterResponse]  # type: ignore[assignment]
     """RenameCluster gives a cluster a new name from a date; earlier names stay in its history."""
     ListCollaboratives: _aio.UnaryUnaryMultiCallable[_membership_service_pb2.ListCollaborativesRequest, _membership_service_pb2.ListCollaborativesResponse]  # type: ignore[assignment]
     """ListCollaboratives lists a cluster's professional collaboratives, by id."""
+    MergeClusters: _aio.UnaryUnaryMultiCallable[_membership_service_pb2.MergeClustersRequest, _membership_service_pb2.MergeClustersResponse]  # type: ignore[assignment]
+    """MergeClusters merges two or more clusters of one board and PCPG into a new cluster, or
+    into one of them that survives, from a date; the others and their collaboratives close the
+    day before. The result has a collaborative for every profession any of them had.
+    Memberships and appointments are not moved: enrol people in the result. Operators only.
+    FAILED_PRECONDITION CLUSTER_CLOSED or EFFECTIVE_BEFORE_ESTABLISHMENT; ALREADY_EXISTS if the
+    new cluster's id is taken. Repeating the same merge changes nothing.
+    """
+    SplitCluster: _aio.UnaryUnaryMultiCallable[_membership_service_pb2.SplitClusterRequest, _membership_service_pb2.SplitClusterResponse]  # type: ignore[assignment]
+    """SplitCluster splits a cluster into two or more new clusters of its board and PCPG from a
+    date; it and its collaboratives close the day before, and each new cluster gets its
+    collaboratives. Memberships and appointments are not moved. Operators only. Refusals as
+    for MergeClusters; repeating the same split changes nothing.
+    """
     RegisterOrganisation: _aio.UnaryUnaryMultiCallable[_membership_service_pb2.RegisterOrganisationRequest, _membership_service_pb2.RegisterOrganisationResponse]  # type: ignore[assignment]
     """RegisterOrganisation registers a practice, pharmacy, team or other organisation in a
     cluster. ALREADY_EXISTS if another organisation has its ODS code.
     """
+    GetOrganisation: _aio.UnaryUnaryMultiCallable[_membership_service_pb2.GetOrganisationRequest, _membership_service_pb2.GetOrganisationResponse]  # type: ignore[assignment]
+    """GetOrganisation returns an organisation. NOT_FOUND if unknown."""
+    ListOrganisations: _aio.UnaryUnaryMultiCallable[_membership_service_pb2.ListOrganisationsRequest, _membership_service_pb2.ListOrganisationsResponse]  # type: ignore[assignment]
+    """ListOrganisations lists organisations by id, optionally of one board, cluster or kind."""
     RegisterPerson: _aio.UnaryUnaryMultiCallable[_membership_service_pb2.RegisterPersonRequest, _membership_service_pb2.RegisterPersonResponse]  # type: ignore[assignment]
     """RegisterPerson registers a person (minimal personal data) and returns the new id."""
     GetPerson: _aio.UnaryUnaryMultiCallable[_membership_service_pb2.GetPersonRequest, _membership_service_pb2.GetPersonResponse]  # type: ignore[assignment]
@@ -206,7 +250,7 @@ class MembershipServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _membership_service_pb2.SeedRegisterRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_membership_service_pb2.SeedRegisterResponse, _abc.Awaitable[_membership_service_pb2.SeedRegisterResponse]]:
-        """SeedRegister registers every health board, cluster and collaborative of the reference
+        """SeedRegister registers every health board, PCPG, cluster and collaborative of the reference
         register that is not there yet. Idempotent: re-running changes nothing and reports what
         was already present. Operators only.
         """
@@ -225,7 +269,9 @@ class MembershipServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _membership_service_pb2.ListClustersRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_membership_service_pb2.ListClustersResponse, _abc.Awaitable[_membership_service_pb2.ListClustersResponse]]:
-        """ListClusters lists clusters as they stood on a date, by id, optionally of one board."""
+        """ListClusters lists clusters as they stood on a date, by id, optionally of one board: those
+        established by then and not closed (merged or split) before it.
+        """
 
     @_abc_1.abstractmethod
     def GetCluster(
@@ -233,7 +279,9 @@ class MembershipServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _membership_service_pb2.GetClusterRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_membership_service_pb2.GetClusterResponse, _abc.Awaitable[_membership_service_pb2.GetClusterResponse]]:
-        """GetCluster returns one cluster as it stood on a date. NOT_FOUND if it did not exist then."""
+        """GetCluster returns one cluster as it stood on a date. NOT_FOUND if it did not exist then:
+        not yet established, or closed by a merge or split before that date.
+        """
 
     @_abc_1.abstractmethod
     def RenameCluster(
@@ -252,6 +300,32 @@ class MembershipServiceServicer(metaclass=_abc_1.ABCMeta):
         """ListCollaboratives lists a cluster's professional collaboratives, by id."""
 
     @_abc_1.abstractmethod
+    def MergeClusters(
+        self,
+        request: _membership_service_pb2.MergeClustersRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_membership_service_pb2.MergeClustersResponse, _abc.Awaitable[_membership_service_pb2.MergeClustersResponse]]:
+        """MergeClusters merges two or more clusters of one board and PCPG into a new cluster, or
+        into one of them that survives, from a date; the others and their collaboratives close the
+        day before. The result has a collaborative for every profession any of them had.
+        Memberships and appointments are not moved: enrol people in the result. Operators only.
+        FAILED_PRECONDITION CLUSTER_CLOSED or EFFECTIVE_BEFORE_ESTABLISHMENT; ALREADY_EXISTS if the
+        new cluster's id is taken. Repeating the same merge changes nothing.
+        """
+
+    @_abc_1.abstractmethod
+    def SplitCluster(
+        self,
+        request: _membership_service_pb2.SplitClusterRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_membership_service_pb2.SplitClusterResponse, _abc.Awaitable[_membership_service_pb2.SplitClusterResponse]]:
+        """SplitCluster splits a cluster into two or more new clusters of its board and PCPG from a
+        date; it and its collaboratives close the day before, and each new cluster gets its
+        collaboratives. Memberships and appointments are not moved. Operators only. Refusals as
+        for MergeClusters; repeating the same split changes nothing.
+        """
+
+    @_abc_1.abstractmethod
     def RegisterOrganisation(
         self,
         request: _membership_service_pb2.RegisterOrganisationRequest,
@@ -260,6 +334,22 @@ class MembershipServiceServicer(metaclass=_abc_1.ABCMeta):
         """RegisterOrganisation registers a practice, pharmacy, team or other organisation in a
         cluster. ALREADY_EXISTS if another organisation has its ODS code.
         """
+
+    @_abc_1.abstractmethod
+    def GetOrganisation(
+        self,
+        request: _membership_service_pb2.GetOrganisationRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_membership_service_pb2.GetOrganisationResponse, _abc.Awaitable[_membership_service_pb2.GetOrganisationResponse]]:
+        """GetOrganisation returns an organisation. NOT_FOUND if unknown."""
+
+    @_abc_1.abstractmethod
+    def ListOrganisations(
+        self,
+        request: _membership_service_pb2.ListOrganisationsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_membership_service_pb2.ListOrganisationsResponse, _abc.Awaitable[_membership_service_pb2.ListOrganisationsResponse]]:
+        """ListOrganisations lists organisations by id, optionally of one board, cluster or kind."""
 
     @_abc_1.abstractmethod
     def RegisterPerson(
