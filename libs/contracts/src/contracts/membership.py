@@ -182,7 +182,10 @@ class OrganisationRegistered(IntegrationEvent):
 class PersonRegistered(IntegrationEvent):
     """A person was registered: the minimum personal data (name; role title, contact optional).
 
-    Personal fields; a later erasure event will tell consumers to forget them.
+    ``name``, ``role_title`` and ``contact`` are **sealed** (``sealed:v1:...`` text encrypted
+    with a key only membership holds, see ``kernel.personal_data``): consumers cannot read
+    them and must not try; ask membership's ``GetPerson`` when a name is needed. Erasure
+    destroys the key, so every copy of this event becomes unreadable.
     """
 
     event_type: ClassVar[str] = "membership.PersonRegistered"
@@ -193,7 +196,7 @@ class PersonRegistered(IntegrationEvent):
 
 
 class PersonErased(IntegrationEvent):
-    """A tombstone: forget the person's personal fields (name, role title, contact).
+    """A tombstone: the person's personal fields are erased (their key destroyed).
 
     Facts that refer to the person (memberships, attendance, payments) stay, under the id.
     """
@@ -276,7 +279,8 @@ class InterestDeclared(_BodyFacts):
 
     ``kind`` is financial, non_financial_professional, non_financial_personal or indirect.
     Meetings show the declarations in force on the meeting date. ``description`` is personal
-    data: forget it when the person is erased (``PersonErased``).
+    data, **sealed** as in ``PersonRegistered`` (unreadable outside membership, shredded on
+    erasure).
     """
 
     event_type: ClassVar[str] = "membership.InterestDeclared"

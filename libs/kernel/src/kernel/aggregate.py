@@ -29,6 +29,13 @@ class DomainEvent(BaseModel):
 
     event_type: ClassVar[str]
     schema_version: ClassVar[int] = 1
+    #: Fields holding a person's personal data, sealed in the store (``kernel.personal_data``);
+    #: declare them ``X | None``: they read as ``None`` once the person is erased.
+    personal_data: ClassVar[tuple[str, ...]] = ()
+    #: The field naming whose personal data the event holds (a person's id).
+    personal_data_of: ClassVar[str] = ""
+    #: Set on an event that erases a person: the field naming whom.
+    erases_personal_data_of: ClassVar[str] = ""
 
 
 E = TypeVar("E", bound=DomainEvent)
@@ -47,6 +54,10 @@ class EventRegistry:
         if self._by_type.get(name, event_class) is not event_class:
             raise ValueError(f"event type {name!r} is registered to another class")
         self._by_type[name] = event_class
+
+    def classes(self) -> tuple[type[DomainEvent], ...]:
+        """Every registered event class, in registration order."""
+        return tuple(self._by_type.values())
 
     def decode(self, event: RecordedEvent) -> DomainEvent:
         """Turn a stored (already upcast) event into its domain class."""

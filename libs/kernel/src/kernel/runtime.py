@@ -26,6 +26,8 @@ from kernel.grpc.eventfeed import EventFeedClient
 from kernel.grpc.idempotency import PostgresIdempotencyStore
 from kernel.grpc.server import GrpcServer, ServiceRegistration, build_server
 from kernel.messaging import Consumer, EventHandler, RedisBulkPublisher, Relay
+from kernel.personal_data import NO_PERSONAL_DATA, PersonalDataPolicy, SealingEventStore
+from kernel.personal_data.postgres import PostgresKeyVault
 from kernel.postgres.eventstore import PostgresEventStore
 from kernel.postgres.migrations import Migration, kernel_migrations, migrate
 from kernel.postgres.pool import create_pool
@@ -94,6 +96,8 @@ class ServiceDefinition:
     build: Callable[[Infrastructure], Awaitable[ServiceParts]]
     migrations: Sequence[Migration] = ()
     upcasters: Upcasters = NO_UPCASTERS
+    #: Which events hold personal data (sealed in the store) or erase it.
+    personal_data: PersonalDataPolicy = NO_PERSONAL_DATA
 
 
 @dataclass
@@ -130,7 +134,13 @@ async def start_service(definition: ServiceDefinition, settings: ServiceSettings
     schema = settings.service_name
     pool = await _migrated_pool(definition, settings)
     store = PostgresEventStore(pool, schema, definition.upcasters)
-    infrastructure = Infrastructure(settings, pool, store)
+    # The service reads and writes its events through `own` (personal fields opened for it);
+    # the relay and the EventFeed pass on what is stored (personal fields sealed).
+    own: EventStore = store
+    if definition.personal_data:
+        vault = PostgresKeyVault(pool, schema)
+        own = SealingEventStore(store, vault, definition.personal_data)
+    infrastructure = Infrastructure(settings, pool, own)
     parts = await definition.build(infrastructure)
     broker = RedisBroker(settings.redis_url)
     publisher = RedisBulkPublisher(await broker.connect(), maxlen=settings.stream_maxlen)
@@ -139,7 +149,7 @@ async def start_service(definition: ServiceDefinition, settings: ServiceSettings
     # One projector for all the service's own projections: one read and one transaction
     # per batch of events, whatever the number of read models.
     projectors = (
-        [LocalProjector(pool, schema, store, parts.projections, source_name=schema)]
+        [LocalProjector(pool, schema, own, parts.projections, source_name=schema)]
         if parts.projections
         else []
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from clwstwr.membership.v1 import membership_service_pb2 as pb
 from clwstwr.membership.v1 import membership_service_pb2_grpc as pb_grpc
 from kernel.grpc.server import servicer
+from kernel.personal_data import PersonalDataPolicy
 from kernel.projections import Projection, ProjectionHandler, create_tables
 from kernel.runtime import Infrastructure, ServiceDefinition, ServiceParts
 from membership.adapters.governance_queries import PostgresGovernanceQueries
@@ -21,6 +22,7 @@ from membership.application.governance import GovernanceCommands
 from membership.application.handlers import RegisterCommands
 from membership.application.organisations import OrganisationCommands
 from membership.application.rosters import RosterCommands
+from membership.domain.events import EVENTS
 
 SERVICE_NAME = "MembershipService"
 
@@ -71,4 +73,6 @@ async def build(infra: Infrastructure) -> ServiceParts:
 
 def definition() -> ServiceDefinition:
     """The membership service as the kernel's runtime runs it."""
-    return ServiceDefinition(name="membership", build=build)
+    return ServiceDefinition(
+        name="membership", build=build, personal_data=PersonalDataPolicy.of(EVENTS.classes())
+    )

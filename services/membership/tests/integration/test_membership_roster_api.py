@@ -9,7 +9,10 @@ from grpc import aio
 
 from clwstwr.membership.v1 import membership_service_pb2 as pb
 from kernel.grpc.errors import error_reason
+from kernel.personal_data import SealingEventStore, is_sealed
+from kernel.personal_data.postgres import PostgresKeyVault
 from kernel.testing.grpc import call_metadata
+from membership.bootstrap import definition
 
 from .conftest import Api
 from .roster_steps import PC, enrol, register_person, register_pharmacy
@@ -186,3 +189,35 @@ async def test_an_erased_person_stays_a_member_without_their_name(seeded: Api) -
         pb.ListMembersRequest(body_id=body, as_of="2024-05-01"), metadata=seeded.as_("national")
     )
     assert [(m.person_id, m.person_name) for m in page.members] == [(person, "")]
+
+
+async def test_erasure_shreds_the_name_everywhere_the_event_went(seeded: Api) -> None:
+    person = await register_person(seeded, "Gwenllian Prys")
+    got = await seeded.stub.GetPerson(
+        pb.GetPersonRequest(person_id=person), metadata=seeded.as_("national")
+    )
+    assert got.person.name == "Gwenllian Prys"  # the service opens what it sealed
+    # What is stored (and so relayed to the broker and served by the EventFeed) is sealed.
+    [stored] = await seeded.service.store.read_stream(f"person-{person}")
+    assert is_sealed(stored.data["name"])
+    assert "Gwenllian" not in str(stored.data)
+
+    await seeded.stub.ErasePerson(
+        pb.ErasePersonRequest(person_id=person), metadata=seeded.as_("board-7a1")
+    )
+
+    keys = await seeded.service.pool.fetchrow(
+        f"SELECT key, forgotten_at FROM {seeded.service.settings.service_name}"
+        ".personal_data_keys WHERE subject = $1",
+        person,
+    )
+    assert keys is not None
+    assert (keys["key"], keys["forgotten_at"] is not None) == (None, True)
+    own_view = SealingEventStore(
+        seeded.service.store,
+        PostgresKeyVault(seeded.service.pool, seeded.service.settings.service_name),
+        definition().personal_data,
+    )
+    registered, erased = await own_view.read_stream(f"person-{person}")
+    assert registered.data["name"] is None
+    assert erased.event_type == "membership.PersonErased"

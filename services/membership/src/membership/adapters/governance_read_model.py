@@ -67,7 +67,7 @@ def _declared(d: Data, t: Tables) -> tuple[Any, ...]:
         d["body_id"],
         d["person_id"],
         d["kind"],
-        d["description"],
+        d["description"] or "",  # None: the person has been erased since
         _date(d["declared_on"]),
     )
 

@@ -88,7 +88,7 @@ def _person(d: Data, t: Tables) -> tuple[Any, ...]:
     return (
         f"INSERT INTO {t['people']} (person_id, name, role_title, contact) VALUES ($1, $2, $3, $4)",
         d["person_id"],
-        d["name"],
+        d["name"] or "",  # None: erased since (a rebuild reads the event after the erasure)
         d["role_title"],
         d["contact"],
     )

@@ -15,10 +15,12 @@ from membership.domain.people_events import BodyFacts
 
 class InterestDeclared(BodyFacts):
     event_type: ClassVar[str] = "membership.InterestDeclared"
+    personal_data: ClassVar[tuple[str, ...]] = ("description",)
+    personal_data_of: ClassVar[str] = "person_id"
     interest_id: str
     person_id: str
     kind: str
-    description: str
+    description: str | None  # None once the person is erased
     declared_on: dt.date
 
 

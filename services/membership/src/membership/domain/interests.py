@@ -146,7 +146,7 @@ class InterestRegister(Aggregate[InterestEvent]):
                 event.interest_id,
                 event.person_id,
                 event.kind,
-                event.description,
+                event.description or "",
                 event.declared_on,
             )
         else:

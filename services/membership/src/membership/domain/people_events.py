@@ -35,17 +35,22 @@ class OrganisationRegistered(DomainEvent):
 
 
 class PersonRegistered(DomainEvent):
+    """A person, with their personal fields sealed in the store (``None`` once erased)."""
+
     event_type: ClassVar[str] = "membership.PersonRegistered"
+    personal_data: ClassVar[tuple[str, ...]] = ("name", "role_title", "contact")
+    personal_data_of: ClassVar[str] = "person_id"
     person_id: str
-    name: str
+    name: str | None
     role_title: str | None
     contact: str | None
 
 
 class PersonErased(DomainEvent):
-    """A tombstone: the person's personal fields must be forgotten (facts about them stay)."""
+    """The person's personal data is erased: the store forgets their key (facts stay)."""
 
     event_type: ClassVar[str] = "membership.PersonErased"
+    erases_personal_data_of: ClassVar[str] = "person_id"
     person_id: str
 
 

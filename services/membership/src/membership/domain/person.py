@@ -54,4 +54,4 @@ class Person(Aggregate[PersonEvent]):
         if isinstance(event, PersonErased):
             self.name, self.erased = "", True
         else:
-            self.name = event.name
+            self.name = event.name or ""
