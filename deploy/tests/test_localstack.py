@@ -28,6 +28,15 @@ def _throwaway_dirs() -> set[Path]:
     return {path for root in roots for path in root.glob("clwstwr-test-*")}
 
 
+def _dir_serving(port: int) -> Path:
+    """The throwaway directory whose PostgreSQL listens on ``port`` (other runs may have theirs)."""
+    for path in _throwaway_dirs():
+        pid_file = path / "postgres" / "data" / "postmaster.pid"
+        if pid_file.exists() and pid_file.read_text().splitlines()[3] == str(port):
+            return path
+    raise AssertionError(f"no throwaway directory serves port {port}")
+
+
 @pytest.fixture
 def checkout() -> Iterator[Path]:
     """A stand-in project checkout that the server account can reach."""
@@ -38,9 +47,8 @@ def checkout() -> Iterator[Path]:
 
 
 async def test_throwaway_servers_are_private_fast_and_removed_afterwards() -> None:
-    before = _throwaway_dirs()
-
     with throwaway_servers(Profile.TEST) as endpoints:
+        ours = _dir_serving(_port(endpoints.database_url))
         connection = await asyncpg.connect(endpoints.database_url)
         try:
             assert await connection.fetchval("SELECT current_database()") == "clwstwr"
@@ -57,7 +65,7 @@ async def test_throwaway_servers_are_private_fast_and_removed_afterwards() -> No
         assert not ports & WELL_KNOWN
 
     assert all(is_free(port) for port in ports)
-    assert _throwaway_dirs() <= before
+    assert not ours.exists()
 
 
 async def test_the_dev_instance_keeps_its_data_and_can_be_left_running(checkout: Path) -> None:
