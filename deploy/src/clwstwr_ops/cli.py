@@ -30,6 +30,8 @@ from clwstwr_ops.localstack import (
     stop_dev_servers,
     throwaway_servers,
 )
+from clwstwr_ops.operate import dlq_cli, projections_cli, tokens_cli
+from clwstwr_ops.operate.platform_cli import migrate_command, seed_command, status_command
 from clwstwr_ops.proc import run
 from clwstwr_ops.settings import OpsSettings
 
@@ -201,3 +203,18 @@ def stop() -> None:
         console.ok("stopped")
     else:
         console.say("nothing was running")
+
+
+# The operator's commands for a running platform (``clwstwr_ops.operate``).
+app.command("migrate")(reported(migrate_command))
+app.command("seed")(reported(seed_command))
+app.command("status")(reported(status_command))
+for _name, _commands in (
+    ("tokens", tokens_cli.app),
+    ("dlq", dlq_cli.app),
+    ("projections", projections_cli.app),
+):
+    for _info in _commands.registered_commands:
+        if _info.callback is not None:
+            _info.callback = reported(_info.callback)
+    app.add_typer(_commands, name=_name)

@@ -25,6 +25,7 @@ from kernel.grpc.auth import TokenRegistry
 from kernel.grpc.eventfeed import EventFeedClient
 from kernel.grpc.idempotency import PostgresIdempotencyStore
 from kernel.grpc.server import GrpcServer, ServiceRegistration, build_server
+from kernel.grpc.tokens import IssuedTokens, keep_issued_tokens, load_issued_tokens
 from kernel.messaging import Consumer, EventHandler, RedisBulkPublisher, Relay
 from kernel.personal_data import NO_PERSONAL_DATA, PersonalDataPolicy, SealingEventStore
 from kernel.personal_data.postgres import PostgresKeyVault
@@ -133,17 +134,15 @@ async def start_service(definition: ServiceDefinition, settings: ServiceSettings
     """Migrate, then start the relay, projectors, consumers and gRPC server; return the handles."""
     schema = settings.service_name
     pool = await _migrated_pool(definition, settings)
-    store = PostgresEventStore(pool, schema, definition.upcasters)
-    # The service reads and writes its events through `own` (personal fields opened for it);
-    # the relay and the EventFeed pass on what is stored (personal fields sealed).
-    own: EventStore = store
-    if definition.personal_data:
-        vault = PostgresKeyVault(pool, schema)
-        own = SealingEventStore(store, vault, definition.personal_data)
+    store, own = service_stores(definition, settings, pool)
     infrastructure = Infrastructure(settings, pool, own)
     parts = await definition.build(infrastructure)
     broker = RedisBroker(settings.redis_url)
-    publisher = RedisBulkPublisher(await broker.connect(), maxlen=settings.stream_maxlen)
+    redis = await broker.connect()
+    publisher = RedisBulkPublisher(redis, maxlen=settings.stream_maxlen)
+    tokens = TokenRegistry.from_settings(settings)
+    issued = IssuedTokens(redis)
+    await load_issued_tokens(tokens, issued)
     feeds = {name: _feed(settings, name) for s in parts.subscriptions for name in s.sources}
     idempotency = PostgresIdempotencyStore(pool, schema)
     # One projector for all the service's own projections: one read and one transaction
@@ -162,7 +161,7 @@ async def start_service(definition: ServiceDefinition, settings: ServiceSettings
         server=build_server(
             host=settings.grpc_host,
             port=settings.grpc_port,
-            tokens=TokenRegistry.from_settings(settings),
+            tokens=tokens,
             idempotency=idempotency,
             event_store=store,
             services=parts.grpc_services,
@@ -172,8 +171,35 @@ async def start_service(definition: ServiceDefinition, settings: ServiceSettings
         projectors=projectors,
         feeds=list(feeds.values()),
     )
+    running.tasks.append(asyncio.create_task(keep_issued_tokens(tokens, issued), name="tokens"))
     await _start(running, idempotency)
     return running
+
+
+def service_stores(
+    definition: ServiceDefinition, settings: ServiceSettings, pool: asyncpg.Pool
+) -> tuple[PostgresEventStore, EventStore]:
+    """The service's store as stored, and as the service itself uses it.
+
+    The service reads and writes through the second (personal fields opened for it); the relay
+    and the EventFeed pass on what is stored (personal fields sealed).
+    """
+    store = PostgresEventStore(pool, settings.service_name, definition.upcasters)
+    if not definition.personal_data:
+        return store, store
+    vault = PostgresKeyVault(pool, settings.service_name)
+    return store, SealingEventStore(store, vault, definition.personal_data)
+
+
+async def assemble(
+    definition: ServiceDefinition, settings: ServiceSettings, pool: asyncpg.Pool
+) -> ServiceParts:
+    """The service's parts, built as ``start_service`` builds them but not started.
+
+    For operator commands (redrive a dead letter through its handler, rebuild a projection).
+    """
+    _, own = service_stores(definition, settings, pool)
+    return await definition.build(Infrastructure(settings, pool, own))
 
 
 async def _migrated_pool(definition: ServiceDefinition, settings: ServiceSettings) -> asyncpg.Pool:

@@ -93,6 +93,7 @@ class TokenRegistry:
         if bad:
             raise ValueError("token keys must be SHA-256 hex digests (use hash_token)")
         self._principals = dict(principals)
+        self._issued: dict[str, Principal] = {}
 
     @classmethod
     def from_json(cls, text: str) -> TokenRegistry:
@@ -110,8 +111,13 @@ class TokenRegistry:
         return cls({hash_token(token): principal for token, principal in tokens.items()})
 
     def authenticate(self, token: str) -> Principal | None:
-        """The principal ``token`` belongs to, or None when it is not configured."""
-        return self._principals.get(hash_token(token))
+        """The principal ``token`` belongs to, or None when it is neither configured nor issued."""
+        digest = hash_token(token)
+        return self._principals.get(digest) or self._issued.get(digest)
+
+    def replace_issued(self, issued: Mapping[str, Principal]) -> None:
+        """Swap in the tokens operators have issued (``kernel.grpc.tokens``), revoked ones gone."""
+        self._issued = dict(issued)
 
 
 _REGISTRY_JSON = TypeAdapter(dict[str, Principal])

@@ -6,7 +6,7 @@ A service publishes its own events with a ``Relay`` and applies other services' 
 
 from kernel.messaging.applier import GapNotFilled, HandlerFailed, RetryLater, SourceApplier
 from kernel.messaging.consumer import Consumer, ConsumerOptions
-from kernel.messaging.dead_letters import DeadLetter, list_dead_letters, redrive
+from kernel.messaging.dead_letters import DeadLetter, get_dead_letter, list_dead_letters, redrive
 from kernel.messaging.handler import DbConnection, EventHandler
 from kernel.messaging.message import dead_letter_stream, events_stream
 from kernel.messaging.publisher import FastStreamPublisher, Publisher, RedisBulkPublisher
@@ -28,6 +28,7 @@ __all__ = [
     "SourceApplier",
     "dead_letter_stream",
     "events_stream",
+    "get_dead_letter",
     "list_dead_letters",
     "redrive",
 ]

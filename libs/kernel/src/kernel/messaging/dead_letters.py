@@ -112,6 +112,21 @@ async def list_dead_letters(
     return [_letter(r) for r in rows]
 
 
+async def get_dead_letter(pool: asyncpg.Pool, schema: str, dead_letter_id: int) -> DeadLetter:
+    """One dead letter, redriven or not.
+
+    Raises:
+        NotFound: no dead letter has that id.
+    """
+    row = await pool.fetchrow(
+        f"SELECT {_COLUMNS} FROM {checked_schema(schema)}.dead_letters WHERE id = $1",
+        dead_letter_id,
+    )
+    if row is None:
+        raise NotFound(f"no dead letter {dead_letter_id}")
+    return _letter(row)
+
+
 async def redrive(
     pool: asyncpg.Pool, schema: str, dead_letter_id: int, handler: EventHandler
 ) -> DeadLetter:

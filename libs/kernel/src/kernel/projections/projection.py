@@ -82,5 +82,9 @@ class ProjectionHandler:
     def tables(self) -> Mapping[str, str]:
         return self._tables
 
+    @property
+    def projection(self) -> Projection:
+        return self._projection
+
     async def handle(self, conn: DbConnection, events: Sequence[RecordedEvent]) -> None:
         await self._projection.apply(conn, events, self._tables)

@@ -1,0 +1,7 @@
+"""Operating a running platform: migrate, seed, status, tokens, dlq and projections.
+
+These talk to the platform's own PostgreSQL, Redis and gRPC endpoints (``CLWSTWR_*`` variables,
+see ``settings.py``), not to the private instances ``./dev`` provisions; with ``./dev env`` they
+point at the dev instance. A service is found by name (``<name>.bootstrap.definition()``), so a
+new service needs nothing here.
+"""
