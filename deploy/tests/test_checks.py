@@ -17,6 +17,7 @@ def test_a_bare_tree_plans_every_check_and_skips_what_does_not_apply(tmp_path: P
 
     assert _names(checks) == [
         "generated code up to date",
+        "API references up to date",
         "ruff check",
         "ruff format",
         "mypy",

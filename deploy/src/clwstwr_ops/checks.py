@@ -60,6 +60,9 @@ def plan(project_root: Path, workdir: Path, pytest_args: Sequence[str] = ()) -> 
     """The checks for this tree; ``workdir`` receives generated files (the import rules)."""
     return [
         _proto_check(project_root),
+        Check(
+            "API references up to date", (sys.executable, "-m", "clwstwr_ops.apidocs", "--check")
+        ),
         Check("ruff check", (tool("ruff"), "check", ".")),
         Check("ruff format", (tool("ruff"), "format", "--check", ".")),
         Check("mypy", (tool("mypy"), *python_roots(project_root))),

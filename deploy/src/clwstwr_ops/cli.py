@@ -14,7 +14,7 @@ import signal
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import FrameType
 from typing import Annotated, ParamSpec, TypeVar
@@ -120,9 +120,23 @@ def start() -> None:
         endpoints_by_name = {service.name: service.endpoint for service in services}
         environment = {**environment, **devtokens.service_env(tokens, endpoints_by_name)}
         console.ok(f"dev tokens  {token_dir / devtokens.TOKENS_FILE} (Bearer; one per role)")
+        if "membership" in names:
+            _seed_register(environment)
         status = supervisor.run_until_interrupted(services, environment)
     console.ok("stopped")
     raise typer.Exit(status)
+
+
+#: The register is seeded as it stood at the start of FY 2022/23, the first year the shipped
+#: rate card covers, so a demo year of meetings can fall in any later year.
+SEED_ESTABLISHED_ON = "2022-04-01"
+
+
+def _seed_register(environment: Mapping[str, str]) -> None:
+    """Seed the register before the services start (idempotent: a restart creates nothing)."""
+    argv = [sys.executable, "-m", "membership", "seed", "--established-on", SEED_ESTABLISHED_ON]
+    seeded = run(argv, env={**environment, "CLWSTWR_SERVICE_NAME": "membership"})
+    console.ok(f"register    {seeded.stdout.strip()}")
 
 
 @local.command("test", context_settings=PASS_THROUGH)

@@ -1,0 +1,1 @@
+"""Clwstwr meetings: what happened at the meetings of clusters, collaboratives and PCPGs."""

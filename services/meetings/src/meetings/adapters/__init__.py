@@ -1,0 +1,1 @@
+"""The meetings adapters: read models, queries, gRPC."""

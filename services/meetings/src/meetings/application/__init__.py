@@ -1,0 +1,1 @@
+"""The meetings application: commands and the ports they need."""
