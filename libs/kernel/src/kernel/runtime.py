@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import asyncpg
+import uvloop
 from faststream.redis import RedisBroker
 from opentelemetry import metrics
 
@@ -326,7 +327,8 @@ def run(definition: ServiceDefinition, settings: ServiceSettings) -> None:
         settings.service_name, settings.otlp_endpoint, log_level=settings.log_level
     )
     try:
-        asyncio.run(_serve(definition, settings))
+        # uvloop: measured 15-20 % less CPU per command than asyncio's own loop (issue 3 notes).
+        uvloop.run(_serve(definition, settings))
     finally:
         telemetry.shutdown()
 
