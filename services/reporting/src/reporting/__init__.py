@@ -1,0 +1,1 @@
+"""Reporting: insight into how cluster working is going (maturity, peer review, compliance)."""

@@ -1,0 +1,78 @@
+"""The composition root: how the runtime builds the reporting service from its parts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from clwstwr.reporting.v1 import reporting_service_pb2 as pb
+from clwstwr.reporting.v1 import reporting_service_pb2_grpc as pb_grpc
+from kernel.grpc.server import servicer
+from kernel.projections import Projection, ProjectionHandler, create_tables
+from kernel.runtime import Infrastructure, ServiceDefinition, ServiceParts, Subscription
+from reporting.adapters.assessment_queries import PostgresAssessmentQueries
+from reporting.adapters.cycle_queries import PostgresCycleQueries
+from reporting.adapters.grpc_servicer import ReportingParts, ReportingServicer
+from reporting.adapters.maturity_queries import PostgresMaturityQueries
+from reporting.adapters.maturity_view import MaturityView
+from reporting.adapters.membership_view import MembershipView
+from reporting.adapters.register_queries import PostgresRegister
+from reporting.application.assessment_reads import AssessmentReads
+from reporting.application.catalogue import CatalogueCommands
+from reporting.application.cycle_status import CycleReads
+from reporting.application.maturity import MaturityReads
+from reporting.application.ports import Today
+from reporting.application.reviews import ReviewCommands
+
+SERVICE_NAME = "ReportingService"
+_LONDON = ZoneInfo("Europe/London")
+
+
+def london_today() -> dt.date:
+    """Today's business date: deadlines are Welsh calendar days, not UTC ones."""
+    return dt.datetime.now(_LONDON).date()
+
+
+def definition(
+    membership_source: str = "membership", today: Today = london_today
+) -> ServiceDefinition:
+    """The reporting service as the kernel's runtime runs it.
+
+    ``membership_source`` names the membership service whose events tell reporting the
+    clusters and their leads (its Redis stream and its EventFeed in ``CLWSTWR_FEED_TARGETS``).
+    """
+
+    async def build(infra: Infrastructure) -> ServiceParts:
+        schema = infra.settings.service_name
+        views: tuple[Projection, ...] = (MembershipView(), MaturityView())
+        membership, maturity = (ProjectionHandler(v, schema) for v in views)
+        # Created here, not by the consumers, so commands and queries never meet a missing table.
+        async with infra.pool.acquire() as conn:
+            for view in views:
+                await create_tables(conn, schema, view)
+        register = PostgresRegister(infra.pool, membership.tables)
+        tables = {**membership.tables, **maturity.tables}
+        api = ReportingServicer(
+            ReportingParts(
+                catalogue=CatalogueCommands(infra.store),
+                reviews=ReviewCommands(infra.store, register, today),
+                maturity=MaturityReads(PostgresMaturityQueries(infra.pool, tables), register),
+                cycles=CycleReads(PostgresCycleQueries(infra.pool, tables)),
+                assessments=AssessmentReads(
+                    PostgresAssessmentQueries(infra.pool, tables), register
+                ),
+                sync=infra.read_models,
+            )
+        )
+        registration = servicer(
+            pb.DESCRIPTOR.services_by_name[SERVICE_NAME],
+            pb_grpc.add_ReportingServiceServicer_to_server,
+            api,
+        )
+        return ServiceParts(
+            grpc_services=[registration],
+            subscriptions=[Subscription(membership, [membership_source])],
+            projections=[maturity],
+        )
+
+    return ServiceDefinition(name="reporting", build=build)

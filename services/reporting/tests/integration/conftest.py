@@ -1,0 +1,150 @@
+"""Membership and reporting run by the kernel's runtime on real PostgreSQL, Redis and gRPC.
+
+Reporting learns clusters and leads only from membership's events, over Redis (with
+membership's EventFeed for catch-up), exactly as in production; each module gets fresh
+schemas. Reporting's clock is pinned to 1 October 2024 (financial year 2024/25).
+"""
+
+import asyncio
+import datetime as dt
+import json
+import uuid
+from collections.abc import AsyncIterator
+
+import asyncpg
+import pytest
+from grpc import aio
+
+from clwstwr.membership.v1 import membership_service_pb2 as mpb
+from clwstwr.membership.v1.membership_service_pb2_grpc import MembershipServiceStub
+from clwstwr.reporting.v1.reporting_service_pb2_grpc import ReportingServiceStub
+from kernel.grpc.auth import hash_token
+from kernel.runtime import RunningService, start_service
+from kernel.testing import infrastructure
+from kernel.testing.grpc import TEST_PRINCIPALS, call_metadata
+from membership.bootstrap import definition as membership_definition
+from membership.settings import MembershipSettings
+from reporting.bootstrap import definition as reporting_definition
+from reporting.settings import ReportingSettings
+
+TOKENS = json.dumps(
+    {
+        hash_token(token): {"subject": p.subject, "role": p.role, "scope": p.scope}
+        for token, p in TEST_PRINCIPALS.items()
+    }
+)
+BOARD = call_metadata("board-7a1")
+OTHER_BOARD = call_metadata("board-7a2")
+NATIONAL = call_metadata("national")
+OPERATOR = call_metadata("operator")
+CLUSTER = "7A1-anglesey"
+TODAY = dt.date(2024, 10, 1)
+
+
+class Platform:
+    """Membership and reporting, running, with a stub for each."""
+
+    def __init__(
+        self, membership: RunningService, reporting: RunningService, channels: list[aio.Channel]
+    ) -> None:
+        self.membership = membership
+        self.reporting = reporting
+        self.members = MembershipServiceStub(channels[0])
+        self.stub = ReportingServiceStub(channels[1])
+        self._appointed: dict[tuple[str, str], str] = {}
+
+    async def stored(self) -> int:
+        return await self.reporting.store.last_position()
+
+    async def appoint(self, cluster: str, role: str) -> str:
+        """The person holding ``role`` in ``cluster`` from April (appointed on first asking)."""
+        if (cluster, role) not in self._appointed:
+            self._appointed[cluster, role] = await self._appoint(cluster, role)
+        return self._appointed[cluster, role]
+
+    async def _appoint(self, cluster: str, role: str) -> str:
+        person = await self.members.RegisterPerson(
+            mpb.RegisterPersonRequest(name="A. Lead"), metadata=BOARD
+        )
+        await self.members.EnrolMember(
+            mpb.EnrolMemberRequest(
+                body_id=cluster,
+                person_id=person.person_id,
+                kind="core",
+                role_title="Cluster Lead",
+                start_date="2024-04-01",
+            ),
+            metadata=BOARD,
+        )
+        await self.members.AppointLead(
+            mpb.AppointLeadRequest(
+                body_id=cluster, person_id=person.person_id, role=role, start_date="2024-04-01"
+            ),
+            metadata=BOARD,
+        )
+        await self.reporting_knows(
+            "SELECT 1 FROM {schema}.cluster_leads WHERE person_id = $1", person.person_id
+        )
+        return person.person_id
+
+    async def reporting_knows(self, sql: str, *args: object) -> None:
+        """Wait until reporting's copy of membership answers ``sql`` with a row."""
+        query = sql.replace("{schema}", self.reporting.settings.service_name)
+
+        async def poll() -> None:
+            while await self.reporting.pool.fetchval(query, *args) is None:
+                await asyncio.sleep(0.05)
+
+        await asyncio.wait_for(poll(), 20)
+
+
+async def _started(pg_pool: asyncpg.Pool) -> AsyncIterator[tuple[RunningService, RunningService]]:
+    suffix = uuid.uuid4().hex[:8]
+    members_schema, reporting_schema = f"membership_{suffix}", f"reporting_{suffix}"
+    membership = await start_service(
+        membership_definition(),
+        MembershipSettings(
+            service_name=members_schema,
+            instance_name=members_schema,
+            database_url=infrastructure.database_url(),
+            redis_url=infrastructure.redis_url(),
+            auth_tokens=TOKENS,
+            grpc_port=0,
+        ),
+    )
+    settings = ReportingSettings(
+        service_name=reporting_schema,
+        instance_name=reporting_schema,
+        database_url=infrastructure.database_url(),
+        redis_url=infrastructure.redis_url(),
+        auth_tokens=TOKENS,
+        grpc_port=0,
+        membership_source=members_schema,
+        feed_targets=json.dumps({members_schema: f"127.0.0.1:{membership.server.port}"}),
+        feed_token="service",
+    )
+    reporting = await start_service(
+        reporting_definition(settings.membership_source, today=lambda: TODAY), settings
+    )
+    try:
+        yield membership, reporting
+    finally:
+        await reporting.stop(grace=0)
+        await membership.stop(grace=0)
+        for schema in (reporting_schema, members_schema):
+            await pg_pool.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+
+
+@pytest.fixture(scope="module")
+async def platform(pg_pool: asyncpg.Pool) -> AsyncIterator[Platform]:
+    async for membership, reporting in _started(pg_pool):
+        async with (
+            aio.insecure_channel(f"127.0.0.1:{membership.server.port}") as members_channel,
+            aio.insecure_channel(f"127.0.0.1:{reporting.server.port}") as reporting_channel,
+        ):
+            running = Platform(membership, reporting, [members_channel, reporting_channel])
+            await running.members.SeedRegister(
+                mpb.SeedRegisterRequest(established_on="2024-04-01"), metadata=OPERATOR
+            )
+            await running.reporting_knows("SELECT 1 FROM {schema}.clusters HAVING count(*) = 60")
+            yield running
