@@ -24,9 +24,8 @@ from clwstwr.meetings.v1 import meetings_service_pb2 as pb
 from clwstwr.meetings.v1.meetings_service_pb2_grpc import MeetingsServiceStub
 from clwstwr.membership.v1 import membership_service_pb2 as mpb
 from clwstwr.membership.v1.membership_service_pb2_grpc import MembershipServiceStub
-from kernel.grpc.auth import hash_token
 from kernel.testing import infrastructure
-from kernel.testing.grpc import TEST_PRINCIPALS, call_metadata
+from kernel.testing.grpc import call_metadata, principals_json
 
 if TYPE_CHECKING:  # the async stubs exist only in the generated type stubs
     from clwstwr.meetings.v1.meetings_service_pb2_grpc import MeetingsServiceAsyncStub
@@ -37,12 +36,7 @@ pytestmark = pytest.mark.integration
 T = TypeVar("T")
 BOARD = call_metadata("board-7a1")
 PC = "7A1-anglesey.community-pharmacy"
-TOKENS = json.dumps(
-    {
-        hash_token(token): {"subject": p.subject, "role": p.role, "scope": p.scope}
-        for token, p in TEST_PRINCIPALS.items()
-    }
-)
+TOKENS = principals_json()
 
 
 def free_port() -> int:

@@ -35,6 +35,8 @@ PURE_KERNEL_MODULES = (
     "kernel.aggregate",
     "kernel.context",
     "kernel.testing.scenario",
+    "kernel.access",
+    "kernel.paging",
 )
 """Kernel modules a domain layer may use: no I/O, directly or through what they import."""
 

@@ -16,21 +16,14 @@ from grpc import aio
 from clwstwr.meetings.v1.meetings_service_pb2_grpc import MeetingsServiceStub
 from clwstwr.membership.v1 import membership_service_pb2 as mpb
 from clwstwr.membership.v1.membership_service_pb2_grpc import MembershipServiceStub
-from kernel.grpc.auth import hash_token
 from kernel.runtime import RunningService, start_service
-from kernel.testing import infrastructure
-from kernel.testing.grpc import TEST_PRINCIPALS, call_metadata
+from kernel.testing.grpc import call_metadata
+from kernel.testing.infrastructure import service_settings
 from meetings.bootstrap import definition as meetings_definition
 from meetings.settings import MeetingsSettings
 from membership.bootstrap import definition as membership_definition
 from membership.settings import MembershipSettings
 
-TOKENS = json.dumps(
-    {
-        hash_token(token): {"subject": p.subject, "role": p.role, "scope": p.scope}
-        for token, p in TEST_PRINCIPALS.items()
-    }
-)
 BOARD = call_metadata("board-7a1")
 PC = "7A1-anglesey.community-pharmacy"
 
@@ -101,23 +94,11 @@ async def _started(
     suffix = uuid.uuid4().hex[:8]
     members_schema, meetings_schema = f"membership_{suffix}", f"meetings_{suffix}"
     membership = await start_service(
-        membership_definition(),
-        MembershipSettings(
-            service_name=members_schema,
-            instance_name=members_schema,
-            database_url=infrastructure.database_url(),
-            redis_url=infrastructure.redis_url(),
-            auth_tokens=TOKENS,
-            grpc_port=0,
-        ),
+        membership_definition(), service_settings(MembershipSettings, members_schema)
     )
-    settings = MeetingsSettings(
-        service_name=meetings_schema,
-        instance_name=meetings_schema,
-        database_url=infrastructure.database_url(),
-        redis_url=infrastructure.redis_url(),
-        auth_tokens=TOKENS,
-        grpc_port=0,
+    settings = service_settings(
+        MeetingsSettings,
+        meetings_schema,
         membership_source=members_schema,
         feed_targets=json.dumps({members_schema: f"127.0.0.1:{membership.server.port}"}),
         feed_token="service",

@@ -1,6 +1,5 @@
 """The membership service run by the kernel's runtime on real PostgreSQL, Redis and gRPC."""
 
-import json
 import uuid
 from collections.abc import AsyncIterator
 
@@ -10,19 +9,11 @@ from grpc import aio
 
 from clwstwr.membership.v1 import membership_service_pb2 as pb
 from clwstwr.membership.v1.membership_service_pb2_grpc import MembershipServiceStub
-from kernel.grpc.auth import hash_token
 from kernel.runtime import RunningService, start_service
-from kernel.testing import infrastructure
-from kernel.testing.grpc import TEST_PRINCIPALS, call_metadata
+from kernel.testing.grpc import call_metadata
+from kernel.testing.infrastructure import service_settings
 from membership.bootstrap import definition
 from membership.settings import MembershipSettings
-
-TOKENS = json.dumps(
-    {
-        hash_token(token): {"subject": p.subject, "role": p.role, "scope": p.scope}
-        for token, p in TEST_PRINCIPALS.items()
-    }
-)
 
 
 class Api:
@@ -44,14 +35,7 @@ class Api:
 async def api(pg_pool: asyncpg.Pool) -> AsyncIterator[Api]:
     # A schema of its own per module: no clean-up, and no clash with any other test's data.
     schema = f"membership_{uuid.uuid4().hex[:10]}"
-    settings = MembershipSettings(
-        service_name=schema,
-        database_url=infrastructure.database_url(),
-        redis_url=infrastructure.redis_url(),
-        grpc_port=0,
-        instance_name=schema,
-        auth_tokens=TOKENS,
-    )
+    settings = service_settings(MembershipSettings, schema)
     service = await start_service(definition(), settings)
     try:
         async with aio.insecure_channel(f"127.0.0.1:{service.server.port}") as channel:

@@ -16,9 +16,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from clwstwr.membership.v1 import membership_service_pb2 as pb
 from clwstwr.membership.v1.membership_service_pb2_grpc import MembershipServiceStub
 from kernel.testing import infrastructure
-from kernel.testing.grpc import call_metadata
-
-from .conftest import TOKENS
+from kernel.testing.grpc import call_metadata, principals_json
 
 pytestmark = pytest.mark.integration
 
@@ -58,7 +56,7 @@ async def test_seed_from_the_command_line_then_serve_until_signalled(
         "CLWSTWR_DATABASE_URL": infrastructure.database_url(),
         "CLWSTWR_REDIS_URL": infrastructure.redis_url(),
         "CLWSTWR_GRPC_PORT": str(port),
-        "CLWSTWR_AUTH_TOKENS": TOKENS,
+        "CLWSTWR_AUTH_TOKENS": principals_json(),
     }
     command = [sys.executable, "-m", "membership"]
     seed = await asyncio.create_subprocess_exec(

@@ -10,6 +10,7 @@ them by default.
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 from grpc import aio
 
 from kernel.eventstore.port import EventStore
-from kernel.grpc.auth import Principal, TokenRegistry
+from kernel.grpc.auth import Principal, TokenRegistry, hash_token
 from kernel.grpc.idempotency import IdempotencyStore, InMemoryIdempotencyStore
 from kernel.grpc.server import GrpcServer, ServiceRegistration, build_server
 
@@ -29,6 +30,16 @@ TEST_PRINCIPALS: Mapping[str, Principal] = {
     "operator": Principal("ops", "operator"),
     "service": Principal("reporting", "service", "reporting"),
 }
+
+
+def principals_json() -> str:
+    """``TEST_PRINCIPALS`` as ``CLWSTWR_AUTH_TOKENS`` holds them (by SHA-256 digest)."""
+    return json.dumps(
+        {
+            hash_token(token): {"subject": p.subject, "role": p.role, "scope": p.scope}
+            for token, p in TEST_PRINCIPALS.items()
+        }
+    )
 
 
 def call_metadata(

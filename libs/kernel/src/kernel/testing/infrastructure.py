@@ -10,10 +10,12 @@ import os
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any, TypeVar
 
 import asyncpg
 
 from kernel.postgres.migrations import Migration, kernel_migrations, migrate
+from kernel.settings import ServiceSettings
 
 
 class InfrastructureMissingError(RuntimeError):
@@ -55,3 +57,25 @@ async def migrated_schema(
     finally:
         async with pool.acquire() as conn:
             await conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+S = TypeVar("S", bound=ServiceSettings)
+
+
+def service_settings(settings_class: type[S], name: str, **overrides: Any) -> S:  # noqa: ANN401
+    """Settings for a service under test, named ``name`` (its schema and instance).
+
+    On the test servers, a free gRPC port, accepting the test tokens
+    (``kernel.testing.grpc.TEST_PRINCIPALS``); ``overrides`` win.
+    """
+    from kernel.testing.grpc import principals_json  # noqa: PLC0415 - grpc only when used
+
+    fields: dict[str, Any] = {
+        "service_name": name,
+        "instance_name": name,
+        "database_url": database_url(),
+        "redis_url": redis_url(),
+        "grpc_port": 0,
+        "auth_tokens": principals_json(),
+    }
+    return settings_class(**{**fields, **overrides})

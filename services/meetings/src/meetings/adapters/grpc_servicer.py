@@ -7,6 +7,7 @@ from typing_extensions import override
 
 from clwstwr.meetings.v1 import meetings_service_pb2 as pb
 from kernel.errors import NotFound
+from kernel.paging import PageRequest, next_page_token
 from meetings.adapters.grpc_messages import (
     action_message,
     caller,
@@ -17,7 +18,6 @@ from meetings.adapters.grpc_messages import (
 from meetings.adapters.grpc_recording import RecordingServicer
 from meetings.adapters.meeting_queries import action_key, meeting_key
 from meetings.application.commands import MeetingCommands
-from meetings.application.paging import PageRequest, next_page_token
 from meetings.application.ports import MeetingQueries, ReadModelSync
 from meetings.application.recording import MeetingRecorder
 from meetings.domain.calendar import FinancialYear

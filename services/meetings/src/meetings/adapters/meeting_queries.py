@@ -7,7 +7,7 @@ from collections.abc import Mapping
 
 import asyncpg
 
-from meetings.application.paging import PageRequest
+from kernel.paging import PageRequest
 from meetings.application.ports import ActionView, MeetingSummary
 from meetings.domain.calendar import FinancialYear
 from meetings.domain.vocabulary import OPEN_ACTION_STATUSES

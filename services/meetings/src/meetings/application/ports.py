@@ -10,7 +10,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Protocol
 
-from meetings.application.paging import PageRequest
+from kernel.paging import PageRequest
 from meetings.domain.calendar import FinancialYear
 from meetings.domain.standing import Body, Standing
 

@@ -7,8 +7,8 @@ from collections.abc import Mapping
 
 import asyncpg
 
+from kernel.paging import PageRequest
 from membership.application.governance_ports import InterestView, TermsView
-from membership.application.paging import PageRequest
 
 # In force on $2: declared on or before it, and not withdrawn by then (withdrawn_on is the
 # first day a declaration no longer shows).

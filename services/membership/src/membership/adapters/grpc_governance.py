@@ -16,11 +16,11 @@ from typing_extensions import override
 from clwstwr.membership.v1 import membership_service_pb2 as pb
 from clwstwr.membership.v1 import membership_service_pb2_grpc as pb_grpc
 from kernel.errors import NotFound
+from kernel.paging import PageRequest, next_page_token
 from membership.adapters.grpc_messages import caller, parse_date, today
 from membership.adapters.grpc_roster_messages import optional, require_ids
 from membership.application.governance import GovernanceCommands
 from membership.application.governance_ports import GovernanceQueries, InterestView
-from membership.application.paging import PageRequest, next_page_token
 from membership.application.ports import ReadModelSync
 from membership.application.roster_ports import Bodies
 from membership.domain.bodies import Body

@@ -7,6 +7,7 @@ from typing_extensions import override
 
 from clwstwr.membership.v1 import membership_service_pb2 as pb
 from kernel.errors import NotFound
+from kernel.paging import PageRequest, next_page_token
 from membership.adapters.grpc_governance import GovernanceParts, GovernanceServicer
 from membership.adapters.grpc_messages import caller
 from membership.adapters.grpc_roster_messages import optional, require_ids
@@ -15,7 +16,6 @@ from membership.application.organisation_ports import (
     OrganisationQueries,
     OrganisationView,
 )
-from membership.application.paging import PageRequest, next_page_token
 from membership.application.ports import ReadModelSync
 from membership.domain.organisation_kinds import ORGANISATION_KINDS, kind_problem
 from membership.domain.register import board_code_problem, check, cluster_id_problem

@@ -13,6 +13,7 @@ from typing_extensions import override
 
 from clwstwr.membership.v1 import membership_service_pb2 as pb
 from kernel.errors import NotFound
+from kernel.paging import PageRequest, next_page_token
 from membership.adapters.grpc_governance import GovernanceParts
 from membership.adapters.grpc_messages import caller, parse_date, today
 from membership.adapters.grpc_organisations import OrganisationServicer
@@ -23,7 +24,6 @@ from membership.adapters.grpc_roster_messages import (
     require_ids,
 )
 from membership.application.organisations import OrganisationCommands
-from membership.application.paging import PageRequest, next_page_token
 from membership.application.ports import ReadModelSync
 from membership.application.roster_ports import Bodies, RosterQueries
 from membership.application.rosters import RosterCommands

@@ -13,6 +13,7 @@ from typing_extensions import override
 
 from clwstwr.membership.v1 import membership_service_pb2 as pb
 from kernel.errors import NotFound
+from kernel.paging import PageRequest, next_page_token
 from membership.adapters.grpc_change_messages import merge_request, split_request
 from membership.adapters.grpc_messages import (
     board_message,
@@ -24,7 +25,6 @@ from membership.adapters.grpc_messages import (
 )
 from membership.adapters.grpc_roster import RosterParts, RosterServicer
 from membership.application.handlers import Register, RegisterCommands
-from membership.application.paging import PageRequest, next_page_token
 from membership.application.ports import ClusterView, ReadModelSync, RegisterQueries
 from membership.domain.register import board_code_problem, check, cluster_id_problem
 

@@ -6,8 +6,8 @@ from collections.abc import Mapping
 
 import asyncpg
 
+from kernel.paging import PageRequest
 from membership.application.organisation_ports import OrganisationFilter, OrganisationView
-from membership.application.paging import PageRequest
 
 _LIST = """
 SELECT * FROM {organisations}

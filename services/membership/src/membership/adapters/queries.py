@@ -7,7 +7,7 @@ from collections.abc import Mapping
 
 import asyncpg
 
-from membership.application.paging import PageRequest
+from kernel.paging import PageRequest
 from membership.application.ports import BoardView, ClusterView, CollaborativeView
 from membership.domain.cluster import ClusterName
 

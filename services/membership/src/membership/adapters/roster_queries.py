@@ -11,8 +11,8 @@ from collections.abc import Mapping
 
 import asyncpg
 
+from kernel.paging import PageRequest
 from membership.adapters.organisation_queries import PostgresOrganisationQueries
-from membership.application.paging import PageRequest
 from membership.application.roster_ports import AppointmentView, MemberView, PersonView
 from membership.domain.bodies import Body, BodyKind
 

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Protocol
 
-from membership.application.paging import PageRequest
+from kernel.paging import PageRequest
 
 
 @dataclass(frozen=True, slots=True)

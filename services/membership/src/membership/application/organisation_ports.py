@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from membership.application.paging import PageRequest
+from kernel.paging import PageRequest
 
 
 @dataclass(frozen=True, slots=True)

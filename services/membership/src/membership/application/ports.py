@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from membership.application.paging import PageRequest
+from kernel.paging import PageRequest
 from membership.domain.cluster import ClusterName
 
 

@@ -6,8 +6,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Protocol
 
+from kernel.paging import PageRequest
 from membership.application.organisation_ports import OrganisationQueries
-from membership.application.paging import PageRequest
 from membership.domain.bodies import Body
 
 

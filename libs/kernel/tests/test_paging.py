@@ -5,7 +5,7 @@ import base64
 import pytest
 
 from kernel.errors import ValidationFailed
-from membership.application.paging import PageRequest, next_page_token
+from kernel.paging import PageRequest, next_page_token
 
 
 def test_defaults_and_a_round_trip() -> None:
