@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 import asyncpg
 import uvloop
 from faststream.redis import RedisBroker
-from opentelemetry import metrics
 
 from kernel.eventstore.port import EventStore
 from kernel.grpc.auth import TokenRegistry
@@ -27,6 +26,7 @@ from kernel.grpc.eventfeed import EventFeedClient
 from kernel.grpc.idempotency import PostgresIdempotencyStore
 from kernel.grpc.server import GrpcServer, ServiceRegistration, build_server
 from kernel.grpc.tokens import IssuedTokens, keep_issued_tokens, load_issued_tokens
+from kernel.lag_gauges import LAG_GAUGES
 from kernel.messaging import Consumer, EventHandler, RedisBulkPublisher, Relay
 from kernel.personal_data import NO_PERSONAL_DATA, PersonalDataPolicy, SealingEventStore
 from kernel.personal_data.postgres import PostgresKeyVault
@@ -254,7 +254,7 @@ def _feed(settings: ServiceSettings, source: str) -> EventFeedClient:
 
 async def _watch_lag(running: RunningService, interval: float = 5.0) -> None:
     """Keep lag figures fresh for the gauges (their callbacks cannot await the database)."""
-    lags = _LAG_GAUGES.report_for(running.settings.service_name)
+    lags = LAG_GAUGES.report_for(running.settings.service_name)
     try:
         while True:
             with contextlib.suppress(Exception):
@@ -267,7 +267,7 @@ async def _watch_lag(running: RunningService, interval: float = 5.0) -> None:
                         lags[f"{projection}/{running.settings.service_name}"] = lag
             await asyncio.sleep(interval)
     finally:
-        _LAG_GAUGES.forget(running.settings.service_name)
+        LAG_GAUGES.forget(running.settings.service_name)
 
 
 async def _purge(idempotency: PostgresIdempotencyStore, interval: float = 3600.0) -> None:
@@ -278,47 +278,6 @@ async def _purge(idempotency: PostgresIdempotencyStore, interval: float = 3600.0
         except (OSError, asyncpg.PostgresError):
             _log.warning("purging expired idempotency keys failed; next try in an hour")
         await asyncio.sleep(interval)
-
-
-class _LagGauges:
-    """The process's ``clwstwr.relay.lag`` and ``clwstwr.consumer.lag`` gauges.
-
-    Instruments are process-wide (a second registration under the same name is ignored), so they
-    are registered once and every service running in the process reports into them.
-    """
-
-    def __init__(self) -> None:
-        self._by_service: dict[str, dict[str, int]] = {}
-        self._registered = False
-
-    def report_for(self, service: str) -> dict[str, int]:
-        if not self._registered:
-            meter = metrics.get_meter("kernel.runtime")
-            meter.create_observable_gauge("clwstwr.relay.lag", [self._relay], unit="{event}")
-            meter.create_observable_gauge("clwstwr.consumer.lag", [self._consumer], unit="{event}")
-            self._registered = True
-        return self._by_service.setdefault(service, {})
-
-    def forget(self, service: str) -> None:
-        self._by_service.pop(service, None)
-
-    def _relay(self, _: metrics.CallbackOptions) -> list[metrics.Observation]:
-        return [
-            metrics.Observation(lags["relay"], {"service": service})
-            for service, lags in self._by_service.items()
-            if "relay" in lags
-        ]
-
-    def _consumer(self, _: metrics.CallbackOptions) -> list[metrics.Observation]:
-        return [
-            metrics.Observation(lag, {"service": service, "consumer": key})
-            for service, lags in self._by_service.items()
-            for key, lag in lags.items()
-            if key != "relay"
-        ]
-
-
-_LAG_GAUGES = _LagGauges()
 
 
 def run(definition: ServiceDefinition, settings: ServiceSettings) -> None:
