@@ -1,7 +1,9 @@
 """Queries for the roster: bodies from the register's tables, people and members from the roster's.
 
-A body id is looked up as a cluster, then a collaborative, then a PCPG; the register's ids do
-not collide today (cluster ids name places, PCPG ids local authorities or regions).
+A body id is looked up as a cluster, then a collaborative, then a PCPG, in one query; the
+register's ids do not collide (cluster ids name places, PCPG ids local authorities or regions,
+and a merge or split refuses a new id that is taken). ``ListMembers`` is one query too: the
+members with their appointments as JSON, so a page costs two round trips in all.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import datetime as dt
 from collections.abc import Mapping
 
 import asyncpg
+import orjson
 
 from kernel.paging import PageRequest
 from membership.adapters.organisation_queries import PostgresOrganisationQueries
@@ -17,15 +20,34 @@ from membership.application.roster_ports import AppointmentView, MemberView, Per
 from membership.domain.bodies import Body, BodyKind
 
 _MEMBERS = """
-SELECT m.*, p.name AS person_name, o.name AS organisation_name FROM {memberships} m
+SELECT m.*, p.name AS person_name, o.name AS organisation_name, (
+    SELECT coalesce(json_agg(json_build_object(
+        'appointment_id', a.appointment_id, 'role', a.role, 'start_date', a.start_date,
+        'end_date', a.end_date, 'usual_workplace_id', a.usual_workplace_id
+    ) ORDER BY a.start_date, a.role), '[]')
+    FROM {appointments} a WHERE a.body_id = m.body_id AND a.person_id = m.person_id
+      AND a.start_date <= $2 AND (a.end_date IS NULL OR a.end_date >= $2)
+)::text AS appointments
+FROM {memberships} m
 JOIN {people} p USING (person_id) LEFT JOIN {organisations} o USING (organisation_id)
 WHERE m.body_id = $1 AND m.start_date <= $2 AND (m.end_date IS NULL OR m.end_date >= $2)
   AND ($3::text IS NULL OR m.membership_id > $3)
 ORDER BY m.membership_id LIMIT $4
 """
-_APPOINTMENTS = """
-SELECT * FROM {appointments} WHERE body_id = $1 AND person_id = ANY($2::text[])
-  AND start_date <= $3 AND (end_date IS NULL OR end_date >= $3) ORDER BY start_date, role
+# One round trip whatever the kind: a cluster, else a collaborative, else a PCPG.
+_BODY = """
+SELECT * FROM (
+    SELECT 1 AS rank, 'cluster' AS kind, c.cluster_id, c.health_board, c.pcpg_id,
+           NULL::text AS profession, x.closed_on
+    FROM {clusters} c LEFT JOIN {cluster_closures} x USING (cluster_id) WHERE c.cluster_id = $1
+    UNION ALL
+    SELECT 2, 'collaborative', c.cluster_id, c.health_board, c.pcpg_id, co.profession, x.closed_on
+    FROM {collaboratives} co JOIN {clusters} c USING (cluster_id)
+    LEFT JOIN {cluster_closures} x USING (cluster_id) WHERE co.collaborative_id = $1
+    UNION ALL
+    (SELECT 3, 'pcpg', NULL, health_board, pcpg_id, NULL, NULL FROM {clusters}
+     WHERE pcpg_id = $1 LIMIT 1)
+) AS found ORDER BY rank LIMIT 1
 """
 
 
@@ -36,47 +58,21 @@ class PostgresRosterQueries(PostgresOrganisationQueries):
         self._pool = pool
         self._tables = tables
         self._members = _MEMBERS.format(**tables)
-        self._appointments = _APPOINTMENTS.format(**tables)
+        self._body = _BODY.format(**tables)
 
     async def find_body(self, body_id: str) -> Body | None:
-        clusters, collaboratives = self._tables["clusters"], self._tables["collaboratives"]
-        closures = self._tables["cluster_closures"]
-        row = await self._pool.fetchrow(
-            f"SELECT health_board, pcpg_id, closed_on FROM {clusters}"
-            f" LEFT JOIN {closures} USING (cluster_id) WHERE cluster_id = $1",
+        row = await self._pool.fetchrow(self._body, body_id)
+        if row is None:
+            return None
+        return Body(
             body_id,
+            BodyKind(row["kind"]),
+            row["health_board"],
+            row["pcpg_id"],
+            row["cluster_id"],
+            row["profession"],
+            row["closed_on"],
         )
-        if row is not None:
-            return Body(
-                body_id,
-                BodyKind.CLUSTER,
-                row["health_board"],
-                row["pcpg_id"],
-                body_id,
-                closed_on=row["closed_on"],
-            )
-        row = await self._pool.fetchrow(
-            f"SELECT c.cluster_id, c.health_board, c.pcpg_id, co.profession, x.closed_on"
-            f" FROM {collaboratives} co JOIN {clusters} c USING (cluster_id)"
-            f" LEFT JOIN {closures} x USING (cluster_id) WHERE co.collaborative_id = $1",
-            body_id,
-        )
-        if row is not None:
-            return Body(
-                body_id,
-                BodyKind.COLLABORATIVE,
-                row["health_board"],
-                row["pcpg_id"],
-                row["cluster_id"],
-                row["profession"],
-                row["closed_on"],
-            )
-        row = await self._pool.fetchrow(
-            f"SELECT health_board FROM {clusters} WHERE pcpg_id = $1 LIMIT 1", body_id
-        )
-        if row is not None:
-            return Body(body_id, BodyKind.PCPG, row["health_board"], body_id)
-        return None
 
     async def get_person(self, person_id: str) -> PersonView | None:
         row = await self._pool.fetchrow(
@@ -92,20 +88,6 @@ class PostgresRosterQueries(PostgresOrganisationQueries):
         self, body_id: str, as_of: dt.date, page: PageRequest
     ) -> list[MemberView]:
         rows = await self._pool.fetch(self._members, body_id, as_of, page.after, page.size + 1)
-        found = await self._pool.fetch(
-            self._appointments, body_id, [r["person_id"] for r in rows], as_of
-        )
-        appointments: dict[str, list[AppointmentView]] = {}
-        for a in found:
-            appointments.setdefault(a["person_id"], []).append(
-                AppointmentView(
-                    a["appointment_id"],
-                    a["role"],
-                    a["start_date"],
-                    a["end_date"],
-                    a["usual_workplace_id"],
-                )
-            )
         return [
             MemberView(
                 membership_id=r["membership_id"],
@@ -117,7 +99,20 @@ class PostgresRosterQueries(PostgresOrganisationQueries):
                 organisation_name=r["organisation_name"],
                 start_date=r["start_date"],
                 end_date=r["end_date"],
-                appointments=tuple(appointments.get(r["person_id"], ())),
+                appointments=_appointments(r["appointments"]),
             )
             for r in rows
         ]
+
+
+def _appointments(text: str) -> tuple[AppointmentView, ...]:
+    return tuple(
+        AppointmentView(
+            a["appointment_id"],
+            a["role"],
+            dt.date.fromisoformat(a["start_date"]),
+            dt.date.fromisoformat(a["end_date"]) if a["end_date"] else None,
+            a["usual_workplace_id"],
+        )
+        for a in orjson.loads(text)
+    )
