@@ -51,7 +51,7 @@ def service_settings(name: str, operator: OperatorSettings) -> ServiceSettings:
 async def platform_pool(operator: OperatorSettings) -> AsyncIterator[asyncpg.Pool]:
     try:
         pool = await create_pool(operator.database_url.get_secret_value(), min_size=1, max_size=4)
-    except (OSError, asyncpg.PostgresError) as error:
+    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
         raise OpsError(f"cannot reach PostgreSQL (CLWSTWR_DATABASE_URL): {error}") from error
     try:
         yield pool

@@ -1,4 +1,6 @@
-"""What the reporting service publishes on ``reporting.events.v1``: maturity and peer review.
+"""What the reporting service publishes on ``reporting.events.v1``: maturity and findings.
+
+Maturity assessment and peer review, and meeting compliance findings as raised and resolved.
 
 Each model is the published shape of the reporting event of the same ``event_type``; the
 service's tests validate its stored events against these, so the two cannot drift apart.
@@ -109,11 +111,49 @@ class PeerReviewRecorded(IntegrationEvent):
     findings: tuple[str, ...]
 
 
+class ComplianceFindingRaised(IntegrationEvent):
+    """A gap in a body's meeting compliance was found on ``raised_on``.
+
+    ``code`` is one of NO_MEETING_IN_QUARTER, BELOW_ANNUAL_MINIMUM, CHAIR_NOT_LEAD_OR_DEPUTY,
+    NOT_QUORATE, MINUTES_NOT_APPROVED, TERMS_OF_REFERENCE_OVERDUE, PC_LEAD_ABSENT; ``text``
+    says it in words ("Dental PC: no meeting in Q3"). ``finding_key`` identifies it until its
+    ``ComplianceFindingResolved``; ``quarter`` and ``meeting_id`` are None for a whole year.
+    """
+
+    event_type: ClassVar[str] = "reporting.ComplianceFindingRaised"
+    cluster_id: str
+    health_board: str
+    financial_year: str
+    finding_key: str
+    body_id: str
+    code: str
+    subject: str
+    quarter: int | None
+    meeting_id: str | None
+    text: str
+    raised_on: dt.date
+
+
+class ComplianceFindingResolved(IntegrationEvent):
+    """A raised finding no longer stands (``finding_key`` as raised), from ``resolved_on``."""
+
+    event_type: ClassVar[str] = "reporting.ComplianceFindingResolved"
+    cluster_id: str
+    health_board: str
+    financial_year: str
+    finding_key: str
+    body_id: str
+    code: str
+    resolved_on: dt.date
+
+
 EVENTS: tuple[type[IntegrationEvent], ...] = (
     OutcomeTitleSet,
     ReviewOutcomesAssigned,
     MaturityAssessed,
     NominatedForPeerReview,
     PeerReviewRecorded,
+    ComplianceFindingRaised,
+    ComplianceFindingResolved,
 )
 """Every reporting integration event."""

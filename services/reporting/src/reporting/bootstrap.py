@@ -11,6 +11,8 @@ from kernel.grpc.server import servicer
 from kernel.projections import Projection, ProjectionHandler, create_tables
 from kernel.runtime import Infrastructure, ServiceDefinition, ServiceParts, Subscription
 from reporting.adapters.assessment_queries import PostgresAssessmentQueries
+from reporting.adapters.compliance_queries import PostgresComplianceQueries
+from reporting.adapters.compliance_view import ComplianceView
 from reporting.adapters.cycle_queries import PostgresCycleQueries
 from reporting.adapters.grpc_servicer import ReportingParts, ReportingServicer
 from reporting.adapters.maturity_queries import PostgresMaturityQueries
@@ -19,8 +21,10 @@ from reporting.adapters.membership_view import MembershipView
 from reporting.adapters.register_queries import PostgresRegister
 from reporting.application.assessment_reads import AssessmentReads
 from reporting.application.catalogue import CatalogueCommands
+from reporting.application.cluster_report import ComplianceReads
 from reporting.application.cycle_status import CycleReads
 from reporting.application.maturity import MaturityReads
+from reporting.application.national_overview import NationalOverview
 from reporting.application.ports import Today
 from reporting.application.reviews import ReviewCommands
 
@@ -34,33 +38,40 @@ def london_today() -> dt.date:
 
 
 def definition(
-    membership_source: str = "membership", today: Today = london_today
+    membership_source: str = "membership",
+    today: Today = london_today,
+    meetings_source: str = "meetings",
 ) -> ServiceDefinition:
     """The reporting service as the kernel's runtime runs it.
 
-    ``membership_source`` names the membership service whose events tell reporting the
-    clusters and their leads (its Redis stream and its EventFeed in ``CLWSTWR_FEED_TARGETS``).
+    ``membership_source`` and ``meetings_source`` name the services whose events tell
+    reporting the register and the meetings held (their Redis streams, and their EventFeeds
+    in ``CLWSTWR_FEED_TARGETS``).
     """
 
     async def build(infra: Infrastructure) -> ServiceParts:
         schema = infra.settings.service_name
-        views: tuple[Projection, ...] = (MembershipView(), MaturityView())
-        membership, maturity = (ProjectionHandler(v, schema) for v in views)
+        views: tuple[Projection, ...] = (MembershipView(), MaturityView(), ComplianceView())
+        membership, maturity, meetings = (ProjectionHandler(v, schema) for v in views)
         # Created here, not by the consumers, so commands and queries never meet a missing table.
         async with infra.pool.acquire() as conn:
             for view in views:
                 await create_tables(conn, schema, view)
         register = PostgresRegister(infra.pool, membership.tables)
-        tables = {**membership.tables, **maturity.tables}
+        tables = {**membership.tables, **maturity.tables, **meetings.tables}
+        maturity_queries = PostgresMaturityQueries(infra.pool, tables)
+        compliance_queries = PostgresComplianceQueries(infra.pool, tables)
         api = ReportingServicer(
             ReportingParts(
                 catalogue=CatalogueCommands(infra.store),
                 reviews=ReviewCommands(infra.store, register, today),
-                maturity=MaturityReads(PostgresMaturityQueries(infra.pool, tables), register),
+                maturity=MaturityReads(maturity_queries, register),
                 cycles=CycleReads(PostgresCycleQueries(infra.pool, tables)),
                 assessments=AssessmentReads(
                     PostgresAssessmentQueries(infra.pool, tables), register
                 ),
+                reports=ComplianceReads(compliance_queries, maturity_queries, register, today),
+                overview=NationalOverview(compliance_queries, today),
                 sync=infra.read_models,
             )
         )
@@ -71,7 +82,10 @@ def definition(
         )
         return ServiceParts(
             grpc_services=[registration],
-            subscriptions=[Subscription(membership, [membership_source])],
+            subscriptions=[
+                Subscription(membership, [membership_source]),
+                Subscription(meetings, [meetings_source]),
+            ],
             projections=[maturity],
         )
 

@@ -8,7 +8,7 @@ from kernel.settings import ServiceSettings
 
 
 class ReportingSettings(ServiceSettings):
-    """Shared service settings, and the membership service whose events it follows."""
+    """Shared service settings, and the membership and meetings services it follows."""
 
     service_name: str = Field(
         default="reporting", description="Also the Postgres schema and the stream prefix."
@@ -16,4 +16,8 @@ class ReportingSettings(ServiceSettings):
     membership_source: str = Field(
         default="membership",
         description="The service whose events tell reporting the clusters and their leads.",
+    )
+    meetings_source: str = Field(
+        default="meetings",
+        description="The service whose events tell reporting the meetings held, for compliance.",
     )

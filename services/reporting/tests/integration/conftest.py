@@ -1,8 +1,9 @@
-"""Membership and reporting run by the kernel's runtime on real PostgreSQL, Redis and gRPC.
+"""Membership, meetings and reporting run by the kernel's runtime on real PostgreSQL, Redis, gRPC.
 
-Reporting learns clusters and leads only from membership's events, over Redis (with
-membership's EventFeed for catch-up), exactly as in production; each module gets fresh
-schemas. Reporting's clock is pinned to 1 October 2024 (financial year 2024/25).
+Reporting learns clusters and leads only from membership's events and meetings only from
+meetings' events, over Redis (with their EventFeeds for catch-up), exactly as in production;
+each module gets fresh schemas. Reporting's clock is pinned to 1 October 2024 (financial year
+2024/25) unless a test moves ``Platform.clock``.
 """
 
 import asyncio
@@ -15,12 +16,15 @@ import asyncpg
 import pytest
 from grpc import aio
 
+from clwstwr.meetings.v1.meetings_service_pb2_grpc import MeetingsServiceStub
 from clwstwr.membership.v1 import membership_service_pb2 as mpb
 from clwstwr.membership.v1.membership_service_pb2_grpc import MembershipServiceStub
 from clwstwr.reporting.v1.reporting_service_pb2_grpc import ReportingServiceStub
 from kernel.runtime import RunningService, start_service
 from kernel.testing.grpc import call_metadata
 from kernel.testing.infrastructure import service_settings
+from meetings.bootstrap import definition as meetings_definition
+from meetings.settings import MeetingsSettings
 from membership.bootstrap import definition as membership_definition
 from membership.settings import MembershipSettings
 from reporting.bootstrap import definition as reporting_definition
@@ -35,16 +39,15 @@ TODAY = dt.date(2024, 10, 1)
 
 
 class Platform:
-    """Membership and reporting, running, with a stub for each."""
+    """Membership, meetings and reporting, running, with a stub for each."""
 
-    def __init__(
-        self, membership: RunningService, reporting: RunningService, channels: list[aio.Channel]
-    ) -> None:
-        self.membership = membership
-        self.reporting = reporting
+    def __init__(self, services: list[RunningService], channels: list[aio.Channel]) -> None:
+        self.membership, self.meetings, self.reporting = services
         self.members = MembershipServiceStub(channels[0])
-        self.stub = ReportingServiceStub(channels[1])
+        self.meets = MeetingsServiceStub(channels[1])
+        self.stub = ReportingServiceStub(channels[2])
         self._appointed: dict[tuple[str, str], str] = {}
+        self.clock = [TODAY]
 
     async def stored(self) -> int:
         return await self.reporting.store.last_position()
@@ -91,39 +94,59 @@ class Platform:
         await asyncio.wait_for(poll(), 20)
 
 
-async def _started(pg_pool: asyncpg.Pool) -> AsyncIterator[tuple[RunningService, RunningService]]:
+async def _started(
+    pg_pool: asyncpg.Pool, clock: list[dt.date]
+) -> AsyncIterator[list[RunningService]]:
     suffix = uuid.uuid4().hex[:8]
-    members_schema, reporting_schema = f"membership_{suffix}", f"reporting_{suffix}"
-    membership = await start_service(
-        membership_definition(), service_settings(MembershipSettings, members_schema)
+    members, meets, reports = (
+        f"{name}_{suffix}" for name in ("membership", "meetings", "reporting")
     )
+    membership = await start_service(
+        membership_definition(), service_settings(MembershipSettings, members)
+    )
+    targets = {members: f"127.0.0.1:{membership.server.port}"}
+    meetings_settings = service_settings(
+        MeetingsSettings,
+        meets,
+        membership_source=members,
+        feed_targets=json.dumps(targets),
+        feed_token="service",
+    )
+    meetings = await start_service(meetings_definition(members), meetings_settings)
+    targets[meets] = f"127.0.0.1:{meetings.server.port}"
     settings = service_settings(
         ReportingSettings,
-        reporting_schema,
-        membership_source=members_schema,
-        feed_targets=json.dumps({members_schema: f"127.0.0.1:{membership.server.port}"}),
+        reports,
+        membership_source=members,
+        meetings_source=meets,
+        feed_targets=json.dumps(targets),
         feed_token="service",
     )
     reporting = await start_service(
-        reporting_definition(settings.membership_source, today=lambda: TODAY), settings
+        reporting_definition(members, today=lambda: clock[0], meetings_source=meets), settings
     )
+    running = [membership, meetings, reporting]
     try:
-        yield membership, reporting
+        yield running
     finally:
-        await reporting.stop(grace=0)
-        await membership.stop(grace=0)
-        for schema in (reporting_schema, members_schema):
+        for service in reversed(running):
+            await service.stop(grace=0)
+        for schema in (reports, meets, members):
             await pg_pool.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
 
 
 @pytest.fixture(scope="module")
 async def platform(pg_pool: asyncpg.Pool) -> AsyncIterator[Platform]:
-    async for membership, reporting in _started(pg_pool):
+    clock = [TODAY]
+    async for services in _started(pg_pool, clock):
         async with (
-            aio.insecure_channel(f"127.0.0.1:{membership.server.port}") as members_channel,
-            aio.insecure_channel(f"127.0.0.1:{reporting.server.port}") as reporting_channel,
+            aio.insecure_channel(f"127.0.0.1:{services[0].server.port}") as members_channel,
+            aio.insecure_channel(f"127.0.0.1:{services[1].server.port}") as meetings_channel,
+            aio.insecure_channel(f"127.0.0.1:{services[2].server.port}") as reporting_channel,
         ):
-            running = Platform(membership, reporting, [members_channel, reporting_channel])
+            channels = [members_channel, meetings_channel, reporting_channel]
+            running = Platform(services, channels)
+            running.clock = clock
             await running.members.SeedRegister(
                 mpb.SeedRegisterRequest(established_on="2024-04-01"), metadata=OPERATOR
             )

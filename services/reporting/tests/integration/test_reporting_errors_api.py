@@ -4,6 +4,7 @@ import grpc
 import pytest
 from grpc import aio
 
+from clwstwr.reporting.v1 import compliance_pb2 as cpb
 from clwstwr.reporting.v1 import reporting_service_pb2 as pb
 
 from .conftest import BOARD, CLUSTER, NATIONAL, Platform
@@ -54,3 +55,31 @@ async def test_bad_input_gets_clear_errors_and_stores_nothing(platform: Platform
         )
     assert violations(year.value) == ["financial_year"]
     assert await platform.stored() == before
+
+
+async def test_bad_report_requests_get_clear_errors(platform: Platform) -> None:
+    api = platform.stub
+    with pytest.raises(aio.AioRpcError) as year:
+        await api.GetClusterReport(
+            pb.GetClusterReportRequest(cluster_id=CLUSTER, financial_year="2024-25"),
+            metadata=BOARD,
+        )
+    assert violations(year.value) == ["financial_year"]
+    with pytest.raises(aio.AioRpcError) as unknown:
+        await api.GetClusterReport(
+            pb.GetClusterReportRequest(cluster_id="7A1-nowhere", financial_year=FY),
+            metadata=BOARD,
+        )
+    assert unknown.value.code() is grpc.StatusCode.NOT_FOUND
+    with pytest.raises(aio.AioRpcError) as paging:
+        await api.ListFindings(
+            cpb.ListFindingsRequest(financial_year=FY, page_size=500, page_token="nonsense"),
+            metadata=NATIONAL,
+        )
+    assert violations(paging.value) == ["page_size"]
+    with pytest.raises(aio.AioRpcError) as board:
+        await api.GetNationalOverview(
+            pb.GetNationalOverviewRequest(financial_year=FY, health_board="7B9"),
+            metadata=NATIONAL,
+        )
+    assert violations(board.value) == ["health_board"]

@@ -45,6 +45,8 @@ async def test_clusters_and_dated_lead_appointments(pg_pool: asyncpg.Pool, pg_sc
                 cluster_id="7A1-anglesey",
                 health_board="7A1",
                 name="Anglesey",
+                pcpg_id="7A1-isle-of-anglesey",
+                established_on="2024-04-01",
             ),
             _event(
                 2,

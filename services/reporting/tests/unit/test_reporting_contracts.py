@@ -10,6 +10,8 @@ from kernel.events import RecordedEvent
 from reporting.domain.events import (
     EVENTS,
     AgreedLevel,
+    ComplianceFindingRaised,
+    ComplianceFindingResolved,
     MaturityAssessed,
     OutcomeTitleSet,
     PeerReviewRecorded,
@@ -43,6 +45,28 @@ SAMPLES: list[DomainEvent] = [
         independent_chair="chair-1",
         agreed_levels=(AgreedLevel(outcome="PCMW-03", level=2),),
         findings=("strong MDT working",),
+    ),
+    ComplianceFindingRaised(
+        cluster_id="7A1-anglesey",
+        health_board="7A1",
+        financial_year="2024/25",
+        finding_key="7A1-anglesey|2024/25|7A1-anglesey.dental|NO_MEETING_IN_QUARTER|Q3",
+        body_id="7A1-anglesey.dental",
+        code="NO_MEETING_IN_QUARTER",
+        subject="Q3",
+        quarter=3,
+        meeting_id=None,
+        text="Dental PC: no meeting in Q3",
+        raised_on=dt.date(2025, 1, 1),
+    ),
+    ComplianceFindingResolved(
+        cluster_id="7A1-anglesey",
+        health_board="7A1",
+        financial_year="2024/25",
+        finding_key="7A1-anglesey|2024/25|7A1-anglesey.dental|NO_MEETING_IN_QUARTER|Q3",
+        body_id="7A1-anglesey.dental",
+        code="NO_MEETING_IN_QUARTER",
+        resolved_on=dt.date(2025, 1, 9),
     ),
 ]
 

@@ -9,7 +9,7 @@ from kernel.errors import ValidationFailed
 from kernel.grpc.auth import current_principal
 from reporting.application.access import Caller
 from reporting.application.cycle_status import CycleStatus
-from reporting.application.maturity import ClusterMatrix, OutcomeView
+from reporting.application.maturity import ClusterMatrix, MaturityYear, OutcomeView
 from reporting.application.reviews import PeerReviewInput
 from reporting.application.rollups import BoardRollup
 from reporting.domain.events import AgreedLevel, SelfRating
@@ -73,29 +73,30 @@ def outcome_message(outcome: OutcomeView) -> pb.Outcome:
     )
 
 
+def maturity_year_message(year: MaturityYear) -> pb.MaturityYear:
+    return pb.MaturityYear(
+        financial_year=year.financial_year,
+        self_assessment_revision=year.revision or 0,
+        self_assessed_on=_iso(year.self_assessed_on),
+        peer_reviewed_on=_iso(year.peer_reviewed_on),
+        outcomes=[
+            pb.OutcomeLevels(
+                outcome=outcome_message(o.outcome),
+                self_assessed_level=o.self_level or 0,
+                self_assessed_evidence=o.self_evidence or "",
+                peer_agreed_level=o.peer_level or 0,
+            )
+            for o in year.outcomes
+        ],
+    )
+
+
 def matrix_message(matrix: ClusterMatrix) -> pb.MaturityMatrix:
     return pb.MaturityMatrix(
         cluster_id=matrix.cluster_id,
         health_board=matrix.health_board,
         cluster_name=matrix.cluster_name,
-        years=[
-            pb.MaturityYear(
-                financial_year=year.financial_year,
-                self_assessment_revision=year.revision or 0,
-                self_assessed_on=_iso(year.self_assessed_on),
-                peer_reviewed_on=_iso(year.peer_reviewed_on),
-                outcomes=[
-                    pb.OutcomeLevels(
-                        outcome=outcome_message(o.outcome),
-                        self_assessed_level=o.self_level or 0,
-                        self_assessed_evidence=o.self_evidence or "",
-                        peer_agreed_level=o.peer_level or 0,
-                    )
-                    for o in year.outcomes
-                ],
-            )
-            for year in matrix.years
-        ],
+        years=[maturity_year_message(year) for year in matrix.years],
     )
 
 

@@ -15,6 +15,7 @@ from clwstwr.reporting.v1 import reporting_service_pb2 as pb
 from clwstwr.reporting.v1 import reporting_service_pb2_grpc as pb_grpc
 from reporting.adapters.catalogue_file import shipped_titles
 from reporting.adapters.grpc_assessment_messages import assessment_message
+from reporting.adapters.grpc_compliance import ComplianceRpcs
 from reporting.adapters.grpc_messages import (
     caller,
     cycle_message,
@@ -27,8 +28,10 @@ from reporting.adapters.grpc_messages import (
 )
 from reporting.application.assessment_reads import AssessmentReads
 from reporting.application.catalogue import CatalogueCommands
+from reporting.application.cluster_report import ComplianceReads
 from reporting.application.cycle_status import CycleReads
 from reporting.application.maturity import MaturityReads
+from reporting.application.national_overview import NationalOverview
 from reporting.application.ports import ReadModelSync
 from reporting.application.reviews import ReviewCommands
 from reporting.application.rollups import board_rollups
@@ -46,11 +49,14 @@ class ReportingParts:
     maturity: MaturityReads
     cycles: CycleReads
     assessments: AssessmentReads
+    reports: ComplianceReads
+    overview: NationalOverview
     sync: ReadModelSync
 
 
-class ReportingServicer(pb_grpc.ReportingServiceServicer):
+class ReportingServicer(ComplianceRpcs, pb_grpc.ReportingServiceServicer):
     def __init__(self, parts: ReportingParts) -> None:
+        super().__init__(parts.reports, parts.overview, parts.maturity)
         self._catalogue = parts.catalogue
         self._reviews = parts.reviews
         self._maturity = parts.maturity

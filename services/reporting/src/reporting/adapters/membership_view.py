@@ -2,8 +2,9 @@
 
 Fed over the broker by a ``Subscription`` to membership (with its EventFeed for catch-up).
 Only what reporting needs: a cluster's board and name (for access and for reports), and its
-dated cluster lead and deputy chair appointments (who may submit a self-assessment). Other
-event types, and types added later, are ignored.
+dated cluster lead and deputy chair appointments (who may submit a self-assessment); and what
+meeting compliance needs (``membership_bodies``). Other event types, and types added later,
+are ignored.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 
 from kernel.events import RecordedEvent
 from kernel.messaging import DbConnection
+from reporting.adapters import membership_bodies
 from reporting.application.ports import LEAD_ROLES
 
 Data = Mapping[str, Any]
@@ -31,6 +33,7 @@ _TABLES = {
         " person_id text NOT NULL, role text NOT NULL, start_date date NOT NULL, end_date date);"
         " CREATE INDEX {name}_by_cluster ON {table} (cluster_id)"
     ),
+    **membership_bodies.TABLES,
 }
 
 
@@ -113,5 +116,6 @@ class MembershipView:
         self, conn: DbConnection, events: Sequence[RecordedEvent], tables: Tables
     ) -> None:
         for event in events:
-            for write in WRITES.get(event.event_type, _nothing)(event.data, tables):
-                await conn.execute(*write)
+            for writes in (WRITES, membership_bodies.WRITES):
+                for write in writes.get(event.event_type, _nothing)(event.data, tables):
+                    await conn.execute(*write)

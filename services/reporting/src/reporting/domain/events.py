@@ -112,7 +112,42 @@ class PeerReviewRecorded(DomainEvent):
     findings: tuple[str, ...]
 
 
+class ComplianceFindingRaised(DomainEvent):
+    """A gap in a body's meeting compliance was found (``domain.findings``) on ``raised_on``.
+
+    ``finding_key`` identifies it until its ``ComplianceFindingResolved``; ``quarter`` and
+    ``meeting_id`` are None when the finding is about the whole year.
+    """
+
+    event_type: ClassVar[str] = "reporting.ComplianceFindingRaised"
+    cluster_id: str
+    health_board: str
+    financial_year: str
+    finding_key: str
+    body_id: str
+    code: str
+    subject: str
+    quarter: int | None
+    meeting_id: str | None
+    text: str
+    raised_on: dt.date
+
+
+class ComplianceFindingResolved(DomainEvent):
+    """A raised finding no longer stands (a correction, a late meeting or approval, a review)."""
+
+    event_type: ClassVar[str] = "reporting.ComplianceFindingResolved"
+    cluster_id: str
+    health_board: str
+    financial_year: str
+    finding_key: str
+    body_id: str
+    code: str
+    resolved_on: dt.date
+
+
 CatalogueEvent = OutcomeTitleSet
+FindingEvent = ComplianceFindingRaised | ComplianceFindingResolved
 CycleEvent = ReviewOutcomesAssigned | NominatedForPeerReview | PeerReviewRecorded
 
 EVENTS = EventRegistry(
@@ -121,4 +156,6 @@ EVENTS = EventRegistry(
     MaturityAssessed,
     NominatedForPeerReview,
     PeerReviewRecorded,
+    ComplianceFindingRaised,
+    ComplianceFindingResolved,
 )

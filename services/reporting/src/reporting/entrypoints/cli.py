@@ -1,8 +1,10 @@
-"""``python -m reporting``: serve the API; ``python -m reporting load-outcomes``: load titles.
+"""``python -m reporting``: serve the API; ``load-outcomes``: load titles; ``publish-findings``.
 
 Loading from the command line writes straight to the event store (the same idempotent command
 as the ``LoadOutcomeTitles`` RPC), for operators bringing up a fresh platform; a running
-service's read model picks the events up as usual.
+service's read model picks the events up as usual. ``publish-findings`` is the periodic sweep
+that publishes compliance findings as raised and resolved (``application.findings_publisher``);
+run it from a scheduler (daily is plenty: findings change at most with each day's meetings).
 """
 
 from __future__ import annotations
@@ -14,11 +16,16 @@ import typer
 
 from kernel.postgres.eventstore import PostgresEventStore
 from kernel.postgres.migrations import kernel_migrations, migrate
+from kernel.projections import physical_tables
 from kernel.runtime import run
 from reporting.adapters.catalogue_file import shipped_titles
+from reporting.adapters.compliance_queries import PostgresComplianceQueries
+from reporting.adapters.compliance_view import ComplianceView
+from reporting.adapters.membership_view import MembershipView
 from reporting.application.access import Caller
 from reporting.application.catalogue import CatalogueCommands
-from reporting.bootstrap import definition
+from reporting.application.findings_publisher import FindingsPublisher
+from reporting.bootstrap import definition, london_today
 from reporting.settings import ReportingSettings
 
 app = typer.Typer(add_completion=False, no_args_is_help=False)
@@ -29,7 +36,10 @@ def serve(context: typer.Context) -> None:
     """Serve the reporting API until SIGINT or SIGTERM."""
     if context.invoked_subcommand is None:
         settings = ReportingSettings()
-        run(definition(settings.membership_source), settings)
+        run(
+            definition(settings.membership_source, meetings_source=settings.meetings_source),
+            settings,
+        )
 
 
 @app.command("load-outcomes")
@@ -53,5 +63,32 @@ async def _load(reason: str, settings: ReportingSettings) -> int:
         operator = Caller("reporting-cli", "operator")
         changed, _ = await commands.set_titles(operator, shipped_titles(), reason)
         return changed
+    finally:
+        await pool.close()
+
+
+@app.command("publish-findings")
+def publish_findings(
+    financial_year: str = typer.Option(..., help="The year to sweep, e.g. 2024/25"),
+) -> None:
+    """Publish the year's compliance findings raised and resolved since the last sweep."""
+    published = asyncio.run(_publish(financial_year, ReportingSettings()))
+    typer.echo(f"compliance findings: {published} events published")
+
+
+async def _publish(financial_year: str, settings: ReportingSettings) -> int:
+    schema = settings.service_name
+    pool = await asyncpg.create_pool(
+        settings.database_url.get_secret_value(), min_size=1, max_size=2
+    )
+    try:
+        tables = {
+            **physical_tables(schema, MembershipView()),
+            **physical_tables(schema, ComplianceView()),
+        }
+        publisher = FindingsPublisher(
+            PostgresEventStore(pool, schema), PostgresComplianceQueries(pool, tables), london_today
+        )
+        return await publisher.publish(financial_year)
     finally:
         await pool.close()

@@ -3,6 +3,7 @@
 isort:skip_file
 """
 
+from clwstwr.reporting.v1 import compliance_pb2 as _compliance_pb2
 from collections import abc as _abc
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
@@ -1080,3 +1081,187 @@ class GetAssessmentResponse(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___GetAssessmentResponse: _TypeAlias = GetAssessmentResponse  # noqa: Y015
+
+@_typing.final
+class GetClusterReportRequest(_message.Message):
+    """GetClusterReportRequest asks for a cluster's report."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CLUSTER_ID_FIELD_NUMBER: _builtins.int
+    FINANCIAL_YEAR_FIELD_NUMBER: _builtins.int
+    cluster_id: _builtins.str
+    """The cluster."""
+    financial_year: _builtins.str
+    """The financial year."""
+    def __init__(
+        self,
+        *,
+        cluster_id: _builtins.str = ...,
+        financial_year: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["cluster_id", b"cluster_id", "financial_year", b"financial_year"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___GetClusterReportRequest: _TypeAlias = GetClusterReportRequest  # noqa: Y015
+
+@_typing.final
+class GetClusterReportResponse(_message.Message):
+    """GetClusterReportResponse is the cluster's report for the year."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    COMPLIANCE_FIELD_NUMBER: _builtins.int
+    MATURITY_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def compliance(self) -> _compliance_pb2.ClusterCompliance:
+        """Meeting compliance, findings, attendance and actions."""
+
+    @_builtins.property
+    def maturity(self) -> Global___MaturityYear:
+        """The year's maturity levels; absent if none were assessed."""
+
+    def __init__(
+        self,
+        *,
+        compliance: _compliance_pb2.ClusterCompliance | None = ...,
+        maturity: Global___MaturityYear | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["compliance", b"compliance", "maturity", b"maturity"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["compliance", b"compliance", "maturity", b"maturity"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___GetClusterReportResponse: _TypeAlias = GetClusterReportResponse  # noqa: Y015
+
+@_typing.final
+class GetNationalOverviewRequest(_message.Message):
+    """GetNationalOverviewRequest asks for a year's clusters side by side."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    FINANCIAL_YEAR_FIELD_NUMBER: _builtins.int
+    HEALTH_BOARD_FIELD_NUMBER: _builtins.int
+    financial_year: _builtins.str
+    """The financial year (required)."""
+    health_board: _builtins.str
+    """One board's clusters; "" for every board the caller may read."""
+    def __init__(
+        self,
+        *,
+        financial_year: _builtins.str = ...,
+        health_board: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["financial_year", b"financial_year", "health_board", b"health_board"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___GetNationalOverviewRequest: _TypeAlias = GetNationalOverviewRequest  # noqa: Y015
+
+@_typing.final
+class GetNationalOverviewResponse(_message.Message):
+    """GetNationalOverviewResponse is every readable cluster, by board and cluster id."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CLUSTERS_FIELD_NUMBER: _builtins.int
+    BOARD_ROLLUPS_FIELD_NUMBER: _builtins.int
+    MATURITY_FIELD_NUMBER: _builtins.int
+    MATURITY_ROLLUPS_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def clusters(self) -> _containers.RepeatedCompositeFieldContainer[_compliance_pb2.ComplianceSummary]:
+        """Per cluster: meetings held and findings."""
+
+    @_builtins.property
+    def board_rollups(self) -> _containers.RepeatedCompositeFieldContainer[_compliance_pb2.ComplianceSummary]:
+        """Per board: the same, summed over its clusters."""
+
+    @_builtins.property
+    def maturity(self) -> _containers.RepeatedCompositeFieldContainer[Global___MaturityMatrix]:
+        """Per cluster: the year's maturity levels (the heat map's data)."""
+
+    @_builtins.property
+    def maturity_rollups(self) -> _containers.RepeatedCompositeFieldContainer[Global___BoardRollup]:
+        """Per board and outcome rated: clusters at each self-assessed level."""
+
+    def __init__(
+        self,
+        *,
+        clusters: _abc.Iterable[_compliance_pb2.ComplianceSummary] | None = ...,
+        board_rollups: _abc.Iterable[_compliance_pb2.ComplianceSummary] | None = ...,
+        maturity: _abc.Iterable[Global___MaturityMatrix] | None = ...,
+        maturity_rollups: _abc.Iterable[Global___BoardRollup] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["board_rollups", b"board_rollups", "clusters", b"clusters", "maturity", b"maturity", "maturity_rollups", b"maturity_rollups"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___GetNationalOverviewResponse: _TypeAlias = GetNationalOverviewResponse  # noqa: Y015
+
+@_typing.final
+class ExportClusterReportRequest(_message.Message):
+    """ExportClusterReportRequest asks for a cluster's report as a file."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CLUSTER_ID_FIELD_NUMBER: _builtins.int
+    FINANCIAL_YEAR_FIELD_NUMBER: _builtins.int
+    FORMAT_FIELD_NUMBER: _builtins.int
+    cluster_id: _builtins.str
+    """The cluster."""
+    financial_year: _builtins.str
+    """The financial year."""
+    format: _builtins.str
+    """json or csv."""
+    def __init__(
+        self,
+        *,
+        cluster_id: _builtins.str = ...,
+        financial_year: _builtins.str = ...,
+        format: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["cluster_id", b"cluster_id", "financial_year", b"financial_year", "format", b"format"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ExportClusterReportRequest: _TypeAlias = ExportClusterReportRequest  # noqa: Y015
+
+@_typing.final
+class ExportClusterReportResponse(_message.Message):
+    """ExportClusterReportResponse is the file."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CONTENT_TYPE_FIELD_NUMBER: _builtins.int
+    FILENAME_FIELD_NUMBER: _builtins.int
+    CONTENT_FIELD_NUMBER: _builtins.int
+    content_type: _builtins.str
+    """application/json or text/csv."""
+    filename: _builtins.str
+    """A suggested file name, e.g. "7A1-anglesey-2024-25.csv"."""
+    content: _builtins.bytes
+    """The file's bytes (UTF-8)."""
+    def __init__(
+        self,
+        *,
+        content_type: _builtins.str = ...,
+        filename: _builtins.str = ...,
+        content: _builtins.bytes = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["content", b"content", "content_type", b"content_type", "filename", b"filename"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ExportClusterReportResponse: _TypeAlias = ExportClusterReportResponse  # noqa: Y015

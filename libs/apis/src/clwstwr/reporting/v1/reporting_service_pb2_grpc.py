@@ -3,6 +3,7 @@
 import grpc
 import warnings
 
+from clwstwr.reporting.v1 import compliance_pb2 as clwstwr_dot_reporting_dot_v1_dot_compliance__pb2
 from clwstwr.reporting.v1 import reporting_service_pb2 as clwstwr_dot_reporting_dot_v1_dot_reporting__service__pb2
 
 GRPC_GENERATED_VERSION = '1.85.1'
@@ -96,6 +97,26 @@ class ReportingServiceStub:
                 '/clwstwr.reporting.v1.ReportingService/GetAssessment',
                 request_serializer=clwstwr_dot_reporting_dot_v1_dot_reporting__service__pb2.GetAssessmentRequest.SerializeToString,
                 response_deserializer=clwstwr_dot_reporting_dot_v1_dot_reporting__service__pb2.GetAssessmentResponse.FromString,
+                _registered_method=True)
+        self.GetClusterReport = channel.unary_unary(
+                '/clwstwr.reporting.v1.ReportingService/GetClusterReport',
+                request_serializer=clwstwr_dot_reporting_dot_v1_dot_reporting__service__pb2.GetClusterReportRequest.SerializeToString,
+                response_deserializer=clwstwr_dot_reporting_dot_v1_dot_reporting__service__pb2.GetClusterReportResponse.FromString,
+                _registered_method=True)
+        self.ListFindings = channel.unary_unary(
+                '/clwstwr.reporting.v1.ReportingService/ListFindings',
+                request_serializer=clwstwr_dot_reporting_dot_v1_dot_compliance__pb2.ListFindingsRequest.SerializeToString,
+                response_deserializer=clwstwr_dot_reporting_dot_v1_dot_compliance__pb2.ListFindingsResponse.FromString,
+                _registered_method=True)
+        self.GetNationalOverview = channel.unary_unary(
+                '/clwstwr.reporting.v1.ReportingService/GetNationalOverview',
+                request_serializer=clwstwr_dot_reporting_dot_v1_dot_reporting__service__pb2.GetNationalOverviewRequest.SerializeToString,
+                response_deserializer=clwstwr_dot_reporting_dot_v1_dot_reporting__service__pb2.GetNationalOverviewResponse.FromString,
+                _registered_method=True)
+        self.ExportClusterReport = channel.unary_unary(
+                '/clwstwr.reporting.v1.ReportingService/ExportClusterReport',
+                request_serializer=clwstwr_dot_reporting_dot_v1_dot_reporting__service__pb2.ExportClusterReportRequest.SerializeToString,
+                response_deserializer=clwstwr_dot_reporting_dot_v1_dot_reporting__service__pb2.ExportClusterReportResponse.FromString,
                 _registered_method=True)
 
 
@@ -199,6 +220,40 @@ class ReportingServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetClusterReport(self, request, context):
+        """GetClusterReport returns a cluster's report for a financial year: meeting compliance per
+        body and quarter with its findings, attendance by profession and organisation, open and
+        overdue actions, and the year's maturity levels (readers of the cluster's board).
+        NOT_FOUND if the cluster is unknown.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListFindings(self, request, context):
+        """ListFindings lists a year's compliance findings by board or cluster, by key, paged
+        (national: all of Wales; a board: its own clusters).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetNationalOverview(self, request, context):
+        """GetNationalOverview puts a year's clusters side by side (national: all of Wales; a board:
+        its own): compliance in numbers and the maturity matrix, with per-board roll-ups of both.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ExportClusterReport(self, request, context):
+        """ExportClusterReport returns GetClusterReport's answer as a file: "json" (the response as
+        proto3 JSON) or "csv" (one long table: section, body_id, body, quarter, item, value).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_ReportingServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -251,6 +306,26 @@ def add_ReportingServiceServicer_to_server(servicer, server):
                     servicer.GetAssessment,
                     request_deserializer=clwstwr_dot_reporting_dot_v1_dot_reporting__service__pb2.GetAssessmentRequest.FromString,
                     response_serializer=clwstwr_dot_reporting_dot_v1_dot_reporting__service__pb2.GetAssessmentResponse.SerializeToString,
+            ),
+            'GetClusterReport': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetClusterReport,
+                    request_deserializer=clwstwr_dot_reporting_dot_v1_dot_reporting__service__pb2.GetClusterReportRequest.FromString,
+                    response_serializer=clwstwr_dot_reporting_dot_v1_dot_reporting__service__pb2.GetClusterReportResponse.SerializeToString,
+            ),
+            'ListFindings': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListFindings,
+                    request_deserializer=clwstwr_dot_reporting_dot_v1_dot_compliance__pb2.ListFindingsRequest.FromString,
+                    response_serializer=clwstwr_dot_reporting_dot_v1_dot_compliance__pb2.ListFindingsResponse.SerializeToString,
+            ),
+            'GetNationalOverview': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetNationalOverview,
+                    request_deserializer=clwstwr_dot_reporting_dot_v1_dot_reporting__service__pb2.GetNationalOverviewRequest.FromString,
+                    response_serializer=clwstwr_dot_reporting_dot_v1_dot_reporting__service__pb2.GetNationalOverviewResponse.SerializeToString,
+            ),
+            'ExportClusterReport': grpc.unary_unary_rpc_method_handler(
+                    servicer.ExportClusterReport,
+                    request_deserializer=clwstwr_dot_reporting_dot_v1_dot_reporting__service__pb2.ExportClusterReportRequest.FromString,
+                    response_serializer=clwstwr_dot_reporting_dot_v1_dot_reporting__service__pb2.ExportClusterReportResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -536,6 +611,114 @@ class ReportingService:
             '/clwstwr.reporting.v1.ReportingService/GetAssessment',
             clwstwr_dot_reporting_dot_v1_dot_reporting__service__pb2.GetAssessmentRequest.SerializeToString,
             clwstwr_dot_reporting_dot_v1_dot_reporting__service__pb2.GetAssessmentResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetClusterReport(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/clwstwr.reporting.v1.ReportingService/GetClusterReport',
+            clwstwr_dot_reporting_dot_v1_dot_reporting__service__pb2.GetClusterReportRequest.SerializeToString,
+            clwstwr_dot_reporting_dot_v1_dot_reporting__service__pb2.GetClusterReportResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListFindings(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/clwstwr.reporting.v1.ReportingService/ListFindings',
+            clwstwr_dot_reporting_dot_v1_dot_compliance__pb2.ListFindingsRequest.SerializeToString,
+            clwstwr_dot_reporting_dot_v1_dot_compliance__pb2.ListFindingsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetNationalOverview(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/clwstwr.reporting.v1.ReportingService/GetNationalOverview',
+            clwstwr_dot_reporting_dot_v1_dot_reporting__service__pb2.GetNationalOverviewRequest.SerializeToString,
+            clwstwr_dot_reporting_dot_v1_dot_reporting__service__pb2.GetNationalOverviewResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ExportClusterReport(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/clwstwr.reporting.v1.ReportingService/ExportClusterReport',
+            clwstwr_dot_reporting_dot_v1_dot_reporting__service__pb2.ExportClusterReportRequest.SerializeToString,
+            clwstwr_dot_reporting_dot_v1_dot_reporting__service__pb2.ExportClusterReportResponse.FromString,
             options,
             channel_credentials,
             insecure,

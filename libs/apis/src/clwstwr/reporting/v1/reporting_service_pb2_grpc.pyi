@@ -3,6 +3,7 @@
 isort:skip_file
 """
 
+from clwstwr.reporting.v1 import compliance_pb2 as _compliance_pb2
 from clwstwr.reporting.v1 import reporting_service_pb2 as _reporting_service_pb2
 from collections import abc as _abc
 from grpc import aio as _aio
@@ -88,6 +89,24 @@ class ReportingServiceStub:
     """GetAssessment returns a cluster's latest self-assessment and its peer review for a year,
     in full (evidence, enablers, barriers, good practice, reviewers, findings).
     """
+    GetClusterReport: _grpc.UnaryUnaryMultiCallable[_reporting_service_pb2.GetClusterReportRequest, _reporting_service_pb2.GetClusterReportResponse]
+    """GetClusterReport returns a cluster's report for a financial year: meeting compliance per
+    body and quarter with its findings, attendance by profession and organisation, open and
+    overdue actions, and the year's maturity levels (readers of the cluster's board).
+    NOT_FOUND if the cluster is unknown.
+    """
+    ListFindings: _grpc.UnaryUnaryMultiCallable[_compliance_pb2.ListFindingsRequest, _compliance_pb2.ListFindingsResponse]
+    """ListFindings lists a year's compliance findings by board or cluster, by key, paged
+    (national: all of Wales; a board: its own clusters).
+    """
+    GetNationalOverview: _grpc.UnaryUnaryMultiCallable[_reporting_service_pb2.GetNationalOverviewRequest, _reporting_service_pb2.GetNationalOverviewResponse]
+    """GetNationalOverview puts a year's clusters side by side (national: all of Wales; a board:
+    its own): compliance in numbers and the maturity matrix, with per-board roll-ups of both.
+    """
+    ExportClusterReport: _grpc.UnaryUnaryMultiCallable[_reporting_service_pb2.ExportClusterReportRequest, _reporting_service_pb2.ExportClusterReportResponse]
+    """ExportClusterReport returns GetClusterReport's answer as a file: "json" (the response as
+    proto3 JSON) or "csv" (one long table: section, body_id, body, quarter, item, value).
+    """
 
 @_typing.type_check_only
 class ReportingServiceAsyncStub(ReportingServiceStub):
@@ -148,6 +167,24 @@ class ReportingServiceAsyncStub(ReportingServiceStub):
     GetAssessment: _aio.UnaryUnaryMultiCallable[_reporting_service_pb2.GetAssessmentRequest, _reporting_service_pb2.GetAssessmentResponse]  # type: ignore[assignment]
     """GetAssessment returns a cluster's latest self-assessment and its peer review for a year,
     in full (evidence, enablers, barriers, good practice, reviewers, findings).
+    """
+    GetClusterReport: _aio.UnaryUnaryMultiCallable[_reporting_service_pb2.GetClusterReportRequest, _reporting_service_pb2.GetClusterReportResponse]  # type: ignore[assignment]
+    """GetClusterReport returns a cluster's report for a financial year: meeting compliance per
+    body and quarter with its findings, attendance by profession and organisation, open and
+    overdue actions, and the year's maturity levels (readers of the cluster's board).
+    NOT_FOUND if the cluster is unknown.
+    """
+    ListFindings: _aio.UnaryUnaryMultiCallable[_compliance_pb2.ListFindingsRequest, _compliance_pb2.ListFindingsResponse]  # type: ignore[assignment]
+    """ListFindings lists a year's compliance findings by board or cluster, by key, paged
+    (national: all of Wales; a board: its own clusters).
+    """
+    GetNationalOverview: _aio.UnaryUnaryMultiCallable[_reporting_service_pb2.GetNationalOverviewRequest, _reporting_service_pb2.GetNationalOverviewResponse]  # type: ignore[assignment]
+    """GetNationalOverview puts a year's clusters side by side (national: all of Wales; a board:
+    its own): compliance in numbers and the maturity matrix, with per-board roll-ups of both.
+    """
+    ExportClusterReport: _aio.UnaryUnaryMultiCallable[_reporting_service_pb2.ExportClusterReportRequest, _reporting_service_pb2.ExportClusterReportResponse]  # type: ignore[assignment]
+    """ExportClusterReport returns GetClusterReport's answer as a file: "json" (the response as
+    proto3 JSON) or "csv" (one long table: section, body_id, body, quarter, item, value).
     """
 
 class ReportingServiceServicer(metaclass=_abc_1.ABCMeta):
@@ -266,6 +303,48 @@ class ReportingServiceServicer(metaclass=_abc_1.ABCMeta):
     ) -> _typing.Union[_reporting_service_pb2.GetAssessmentResponse, _abc.Awaitable[_reporting_service_pb2.GetAssessmentResponse]]:
         """GetAssessment returns a cluster's latest self-assessment and its peer review for a year,
         in full (evidence, enablers, barriers, good practice, reviewers, findings).
+        """
+
+    @_abc_1.abstractmethod
+    def GetClusterReport(
+        self,
+        request: _reporting_service_pb2.GetClusterReportRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_reporting_service_pb2.GetClusterReportResponse, _abc.Awaitable[_reporting_service_pb2.GetClusterReportResponse]]:
+        """GetClusterReport returns a cluster's report for a financial year: meeting compliance per
+        body and quarter with its findings, attendance by profession and organisation, open and
+        overdue actions, and the year's maturity levels (readers of the cluster's board).
+        NOT_FOUND if the cluster is unknown.
+        """
+
+    @_abc_1.abstractmethod
+    def ListFindings(
+        self,
+        request: _compliance_pb2.ListFindingsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_compliance_pb2.ListFindingsResponse, _abc.Awaitable[_compliance_pb2.ListFindingsResponse]]:
+        """ListFindings lists a year's compliance findings by board or cluster, by key, paged
+        (national: all of Wales; a board: its own clusters).
+        """
+
+    @_abc_1.abstractmethod
+    def GetNationalOverview(
+        self,
+        request: _reporting_service_pb2.GetNationalOverviewRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_reporting_service_pb2.GetNationalOverviewResponse, _abc.Awaitable[_reporting_service_pb2.GetNationalOverviewResponse]]:
+        """GetNationalOverview puts a year's clusters side by side (national: all of Wales; a board:
+        its own): compliance in numbers and the maturity matrix, with per-board roll-ups of both.
+        """
+
+    @_abc_1.abstractmethod
+    def ExportClusterReport(
+        self,
+        request: _reporting_service_pb2.ExportClusterReportRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_reporting_service_pb2.ExportClusterReportResponse, _abc.Awaitable[_reporting_service_pb2.ExportClusterReportResponse]]:
+        """ExportClusterReport returns GetClusterReport's answer as a file: "json" (the response as
+        proto3 JSON) or "csv" (one long table: section, body_id, body, quarter, item, value).
         """
 
 def add_ReportingServiceServicer_to_server(servicer: ReportingServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

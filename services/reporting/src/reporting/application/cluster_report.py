@@ -1,0 +1,146 @@
+"""A cluster's report for a financial year, and the findings of many clusters, by access rules.
+
+Compliance is judged on reading from the facts the read models hold (``domain.compliance``):
+Wales has ~60 clusters and ~2,000 meetings a year, so judging a board's clusters on each call
+costs a few milliseconds, and there is no stored copy of the findings to drift.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from kernel.errors import NotFound
+from kernel.paging import PageRequest, next_page_token
+from reporting.application.access import Caller
+from reporting.application.maturity import MaturityQueries, MaturityYear
+from reporting.application.ports import Register, Today
+from reporting.domain.compliance import Compliance, assess
+from reporting.domain.compliance_facts import ClusterFacts
+from reporting.domain.findings import Finding
+from reporting.domain.vocabulary import FinancialYear, board_problem, check
+
+
+@dataclass(frozen=True, slots=True)
+class AttendanceCount:
+    """Present attendances at held meetings of the cluster and its PCs, for one group."""
+
+    key: str
+    label: str
+    attendances: int
+    meetings: int
+
+
+@dataclass(frozen=True, slots=True)
+class OpenAction:
+    body_id: str
+    meeting_id: str
+    ref: int
+    meeting_date: dt.date
+    description: str
+    lead: str
+    due_date: dt.date
+    status: str
+    overdue: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterReport:
+    cluster_id: str
+    health_board: str
+    cluster_name: str
+    financial_year: str
+    as_of: dt.date
+    compliance: Compliance
+    by_profession: Sequence[AttendanceCount]
+    by_organisation: Sequence[AttendanceCount]
+    open_actions: Sequence[OpenAction]
+    maturity: MaturityYear | None
+
+
+class ComplianceQueries(Protocol):
+    async def facts(
+        self, board: str | None, cluster_id: str | None, year: FinancialYear
+    ) -> list[ClusterFacts]:
+        """Matching clusters (``None``: any), by board and id, with the year's held meetings."""
+        ...
+
+    async def cluster_name(self, cluster_id: str) -> str: ...
+
+    async def attendance(
+        self, cluster_id: str, year: FinancialYear
+    ) -> tuple[list[AttendanceCount], list[AttendanceCount]]:
+        """By profession, then by organisation, largest first."""
+        ...
+
+    async def open_actions(
+        self, cluster_id: str, year: FinancialYear, today: dt.date
+    ) -> list[OpenAction]:
+        """Actions raised at the year's meetings of the cluster's bodies and still open."""
+        ...
+
+
+class ComplianceReads:
+    def __init__(
+        self,
+        queries: ComplianceQueries,
+        maturity: MaturityQueries,
+        register: Register,
+        today: Today,
+    ) -> None:
+        self.queries = queries
+        self._maturity = maturity
+        self._register = register
+        self._today = today
+
+    async def cluster_report(self, caller: Caller, cluster_id: str, label: str) -> ClusterReport:
+        check(("cluster_id", None if cluster_id else "is required"))
+        year = FinancialYear.parse("financial_year", label)
+        cluster = await self._register.find_cluster(cluster_id)
+        if cluster is None:
+            raise NotFound(f"no cluster {cluster_id!r}")
+        caller.require_read(cluster.health_board)
+        today = self._today()
+        # No bodies yet (membership's events still on their way): a report with none.
+        found = await self.queries.facts(None, cluster_id, year)
+        facts = found[0] if found else ClusterFacts(cluster_id, cluster.health_board, [], [], [])
+        by_profession, by_organisation = await self.queries.attendance(cluster_id, year)
+        matrices = await self._maturity.matrices(None, cluster_id, year.label)
+        years = [y for m in matrices for y in m.years]
+        return ClusterReport(
+            cluster_id,
+            cluster.health_board,
+            await self.queries.cluster_name(cluster_id),
+            year.label,
+            today,
+            assess(facts, year, today),
+            by_profession,
+            by_organisation,
+            await self.queries.open_actions(cluster_id, year, today),
+            years[0] if years else None,
+        )
+
+    async def findings(
+        self,
+        caller: Caller,
+        where: tuple[str | None, str | None, str],
+        page: PageRequest,
+    ) -> tuple[list[Finding], str]:
+        """Findings of the year for a board or a cluster (``where``), in key order, paged."""
+        board, cluster_id, label = where
+        check(("health_board", board_problem(board) if board else None))
+        year = FinancialYear.parse("financial_year", label)
+        readable = caller.board_filter(board)
+        today = self._today()
+        found = sorted(
+            (
+                finding
+                for facts in await self.queries.facts(readable, cluster_id or None, year)
+                for finding in assess(facts, year, today).findings
+            ),
+            key=lambda f: f.key,
+        )
+        after = [f for f in found if page.after is None or f.key > page.after][: page.size + 1]
+        return after[: page.size], next_page_token([f.key for f in after], page)
