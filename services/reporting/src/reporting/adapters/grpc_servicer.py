@@ -15,7 +15,6 @@ from clwstwr.reporting.v1 import reporting_service_pb2 as pb
 from clwstwr.reporting.v1 import reporting_service_pb2_grpc as pb_grpc
 from reporting.adapters.catalogue_file import shipped_titles
 from reporting.adapters.grpc_assessment_messages import assessment_message
-from reporting.adapters.grpc_compliance import ComplianceRpcs
 from reporting.adapters.grpc_messages import (
     caller,
     cycle_message,
@@ -26,6 +25,7 @@ from reporting.adapters.grpc_messages import (
     rollup_message,
     submission,
 )
+from reporting.adapters.grpc_watch import WatchRpcs
 from reporting.application.assessment_reads import AssessmentReads
 from reporting.application.catalogue import CatalogueCommands
 from reporting.application.cluster_report import ComplianceReads
@@ -54,7 +54,7 @@ class ReportingParts:
     sync: ReadModelSync
 
 
-class ReportingServicer(ComplianceRpcs, pb_grpc.ReportingServiceServicer):
+class ReportingServicer(WatchRpcs, pb_grpc.ReportingServiceServicer):
     def __init__(self, parts: ReportingParts) -> None:
         super().__init__(parts.reports, parts.overview, parts.maturity)
         self._catalogue = parts.catalogue

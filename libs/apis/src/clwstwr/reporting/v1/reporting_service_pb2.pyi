@@ -1139,6 +1139,56 @@ class GetClusterReportResponse(_message.Message):
 Global___GetClusterReportResponse: _TypeAlias = GetClusterReportResponse  # noqa: Y015
 
 @_typing.final
+class WatchClusterReportsRequest(_message.Message):
+    """WatchClusterReportsRequest asks to follow a cluster's report."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CLUSTER_ID_FIELD_NUMBER: _builtins.int
+    FINANCIAL_YEAR_FIELD_NUMBER: _builtins.int
+    cluster_id: _builtins.str
+    """The cluster."""
+    financial_year: _builtins.str
+    """The financial year."""
+    def __init__(
+        self,
+        *,
+        cluster_id: _builtins.str = ...,
+        financial_year: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["cluster_id", b"cluster_id", "financial_year", b"financial_year"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___WatchClusterReportsRequest: _TypeAlias = WatchClusterReportsRequest  # noqa: Y015
+
+@_typing.final
+class WatchClusterReportsResponse(_message.Message):
+    """WatchClusterReportsResponse is the cluster's report as it now stands."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    REPORT_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def report(self) -> Global___GetClusterReportResponse:
+        """The report, as GetClusterReport returns it."""
+
+    def __init__(
+        self,
+        *,
+        report: Global___GetClusterReportResponse | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["report", b"report"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["report", b"report"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___WatchClusterReportsResponse: _TypeAlias = WatchClusterReportsResponse  # noqa: Y015
+
+@_typing.final
 class GetNationalOverviewRequest(_message.Message):
     """GetNationalOverviewRequest asks for a year's clusters side by side."""
 

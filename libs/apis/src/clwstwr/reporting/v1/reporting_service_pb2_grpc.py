@@ -118,6 +118,11 @@ class ReportingServiceStub:
                 request_serializer=clwstwr_dot_reporting_dot_v1_dot_reporting__service__pb2.ExportClusterReportRequest.SerializeToString,
                 response_deserializer=clwstwr_dot_reporting_dot_v1_dot_reporting__service__pb2.ExportClusterReportResponse.FromString,
                 _registered_method=True)
+        self.WatchClusterReports = channel.unary_stream(
+                '/clwstwr.reporting.v1.ReportingService/WatchClusterReports',
+                request_serializer=clwstwr_dot_reporting_dot_v1_dot_reporting__service__pb2.WatchClusterReportsRequest.SerializeToString,
+                response_deserializer=clwstwr_dot_reporting_dot_v1_dot_reporting__service__pb2.WatchClusterReportsResponse.FromString,
+                _registered_method=True)
 
 
 class ReportingServiceServicer:
@@ -254,6 +259,15 @@ class ReportingServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def WatchClusterReports(self, request, context):
+        """WatchClusterReports streams a cluster's report for a financial year: the current one at
+        once, then the report again whenever it has changed (looked at every two seconds), until
+        the client cancels. Same access and errors as GetClusterReport.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_ReportingServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -326,6 +340,11 @@ def add_ReportingServiceServicer_to_server(servicer, server):
                     servicer.ExportClusterReport,
                     request_deserializer=clwstwr_dot_reporting_dot_v1_dot_reporting__service__pb2.ExportClusterReportRequest.FromString,
                     response_serializer=clwstwr_dot_reporting_dot_v1_dot_reporting__service__pb2.ExportClusterReportResponse.SerializeToString,
+            ),
+            'WatchClusterReports': grpc.unary_stream_rpc_method_handler(
+                    servicer.WatchClusterReports,
+                    request_deserializer=clwstwr_dot_reporting_dot_v1_dot_reporting__service__pb2.WatchClusterReportsRequest.FromString,
+                    response_serializer=clwstwr_dot_reporting_dot_v1_dot_reporting__service__pb2.WatchClusterReportsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -719,6 +738,33 @@ class ReportingService:
             '/clwstwr.reporting.v1.ReportingService/ExportClusterReport',
             clwstwr_dot_reporting_dot_v1_dot_reporting__service__pb2.ExportClusterReportRequest.SerializeToString,
             clwstwr_dot_reporting_dot_v1_dot_reporting__service__pb2.ExportClusterReportResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def WatchClusterReports(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/clwstwr.reporting.v1.ReportingService/WatchClusterReports',
+            clwstwr_dot_reporting_dot_v1_dot_reporting__service__pb2.WatchClusterReportsRequest.SerializeToString,
+            clwstwr_dot_reporting_dot_v1_dot_reporting__service__pb2.WatchClusterReportsResponse.FromString,
             options,
             channel_credentials,
             insecure,

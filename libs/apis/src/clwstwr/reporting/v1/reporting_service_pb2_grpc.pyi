@@ -107,6 +107,11 @@ class ReportingServiceStub:
     """ExportClusterReport returns GetClusterReport's answer as a file: "json" (the response as
     proto3 JSON) or "csv" (one long table: section, body_id, body, quarter, item, value).
     """
+    WatchClusterReports: _grpc.UnaryStreamMultiCallable[_reporting_service_pb2.WatchClusterReportsRequest, _reporting_service_pb2.WatchClusterReportsResponse]
+    """WatchClusterReports streams a cluster's report for a financial year: the current one at
+    once, then the report again whenever it has changed (looked at every two seconds), until
+    the client cancels. Same access and errors as GetClusterReport.
+    """
 
 @_typing.type_check_only
 class ReportingServiceAsyncStub(ReportingServiceStub):
@@ -185,6 +190,11 @@ class ReportingServiceAsyncStub(ReportingServiceStub):
     ExportClusterReport: _aio.UnaryUnaryMultiCallable[_reporting_service_pb2.ExportClusterReportRequest, _reporting_service_pb2.ExportClusterReportResponse]  # type: ignore[assignment]
     """ExportClusterReport returns GetClusterReport's answer as a file: "json" (the response as
     proto3 JSON) or "csv" (one long table: section, body_id, body, quarter, item, value).
+    """
+    WatchClusterReports: _aio.UnaryStreamMultiCallable[_reporting_service_pb2.WatchClusterReportsRequest, _reporting_service_pb2.WatchClusterReportsResponse]  # type: ignore[assignment]
+    """WatchClusterReports streams a cluster's report for a financial year: the current one at
+    once, then the report again whenever it has changed (looked at every two seconds), until
+    the client cancels. Same access and errors as GetClusterReport.
     """
 
 class ReportingServiceServicer(metaclass=_abc_1.ABCMeta):
@@ -345,6 +355,17 @@ class ReportingServiceServicer(metaclass=_abc_1.ABCMeta):
     ) -> _typing.Union[_reporting_service_pb2.ExportClusterReportResponse, _abc.Awaitable[_reporting_service_pb2.ExportClusterReportResponse]]:
         """ExportClusterReport returns GetClusterReport's answer as a file: "json" (the response as
         proto3 JSON) or "csv" (one long table: section, body_id, body, quarter, item, value).
+        """
+
+    @_abc_1.abstractmethod
+    def WatchClusterReports(
+        self,
+        request: _reporting_service_pb2.WatchClusterReportsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_abc.Iterator[_reporting_service_pb2.WatchClusterReportsResponse], _abc.AsyncIterator[_reporting_service_pb2.WatchClusterReportsResponse]]:
+        """WatchClusterReports streams a cluster's report for a financial year: the current one at
+        once, then the report again whenever it has changed (looked at every two seconds), until
+        the client cancels. Same access and errors as GetClusterReport.
         """
 
 def add_ReportingServiceServicer_to_server(servicer: ReportingServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
