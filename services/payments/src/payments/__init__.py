@@ -1,0 +1,1 @@
+"""Payments: money accrued from meetings and claims by an effective-dated rate card."""

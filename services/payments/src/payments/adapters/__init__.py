@@ -1,0 +1,1 @@
+"""Clwstwr payments."""

@@ -1,0 +1,56 @@
+"""Small conversions shared by the servicer: the caller, dates, ledger lines, page tokens."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from clwstwr.payments.v1 import payments_service_pb2 as pb
+from kernel.access import Caller
+from kernel.errors import ValidationFailed
+from kernel.grpc.auth import current_principal
+from kernel.paging import PageRequest
+from payments.application.ports import LedgerLine
+
+
+def caller() -> Caller:
+    principal = current_principal()
+    return Caller(principal.subject, principal.role, principal.scope)
+
+
+def parse_date(field: str, text: str) -> dt.date:
+    if not text:
+        raise ValidationFailed.single(field, "is required (an ISO date, e.g. 2025-04-01)")
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ValidationFailed.single(field, "must be an ISO date, e.g. 2025-04-01") from None
+
+
+def entry_after(page: PageRequest) -> int:
+    """The ledger entry id a page continues after (its keys are entry ids)."""
+    if page.after is None:
+        return 0
+    if not page.after.isdigit():
+        raise ValidationFailed.single("page_token", "is not a token this service issued")
+    return int(page.after)
+
+
+def entry_message(line: LedgerLine) -> pb.LedgerEntry:
+    return pb.LedgerEntry(
+        entry_id=line.entry_id,
+        payee=line.payee,
+        payee_kind=line.payee_kind,
+        rule_id=line.rule_id,
+        card_id=line.card_id,
+        source_kind=line.source_kind,
+        source_id=line.source_id,
+        part=line.part,
+        amount_pence=line.amount_pence,
+        reverses_entry_id=line.reverses or 0,
+        on=line.on.isoformat(),
+        financial_year=line.financial_year,
+        health_board=line.health_board,
+        cluster_id=line.cluster_id or "",
+        caused_by=line.caused_by,
+        schedule_id=line.schedule_id or "",
+    )

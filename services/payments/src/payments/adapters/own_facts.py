@@ -1,0 +1,97 @@
+"""Payments' own events into its tables: rate cards, claims and schedules.
+
+Fed straight from the store by the runtime's projector. A published card or an approved claim
+can change what is due, so the scopes it touches are brought up to date in the same
+transaction as this handler's checkpoint.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from kernel.events import RecordedEvent
+from kernel.messaging import DbConnection
+from payments.adapters.accrual_store import Scope, reaccrue, scopes_of_board, since, take_turn
+from payments.domain.card_book import RateCardPublished
+from payments.domain.claims import ClaimApproved, ClaimRejected, ClaimSubmitted
+from payments.domain.events import EVENTS
+from payments.domain.financial_year import financial_year
+from payments.domain.schedules import ScheduleApproved, ScheduleDrafted
+
+
+class OwnFacts:
+    """A kernel ``EventHandler`` of payments' own events."""
+
+    def __init__(self, schema: str) -> None:
+        self.name = "payments.own_facts"
+        self._schema = schema
+
+    async def handle(self, conn: DbConnection, events: Sequence[RecordedEvent]) -> None:
+        await take_turn(conn, self._schema)
+        scopes: set[Scope] = set()
+        last = ""
+        for recorded in events:
+            touched = await self._write(conn, EVENTS.decode(recorded))
+            if touched:
+                scopes.update(touched)
+                last = f"{self._schema}@{recorded.position} {recorded.event_type}"
+        if scopes:
+            await reaccrue(conn, self._schema, scopes, last)
+
+    async def _write(self, conn: DbConnection, event: object) -> list[Scope]:
+        s = self._schema
+        if isinstance(event, RateCardPublished):
+            card = event.card
+            await conn.execute(
+                f"INSERT INTO {s}.rate_cards VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+                card.card_id,
+                card.effective_from,
+                card.model_dump_json(),
+            )
+            return since(await scopes_of_board(conn, s, None), card.effective_from)
+        if isinstance(event, ClaimSubmitted):
+            await conn.execute(
+                f"INSERT INTO {s}.claims VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,"
+                " $12, $13, 'submitted', NULL) ON CONFLICT DO NOTHING",
+                event.claim_id,
+                event.rule_id,
+                event.card_id,
+                event.payee,
+                event.payee_kind,
+                event.health_board,
+                event.cluster_id,
+                event.activity_date,
+                financial_year(event.activity_date),
+                event.half_days,
+                event.rate_pence,
+                event.amount_pence,
+                event.evidence,
+            )
+            return []
+        if isinstance(event, ClaimApproved | ClaimRejected):
+            approved = isinstance(event, ClaimApproved)
+            row = await conn.fetchrow(
+                f"UPDATE {s}.claims SET status = $2, decided_by = $3 WHERE claim_id = $1"
+                " RETURNING health_board, financial_year",
+                event.claim_id,
+                "approved" if approved else "rejected",
+                event.approved_by if isinstance(event, ClaimApproved) else event.rejected_by,
+            )
+            return [(row[0], row[1])] if approved and row is not None else []
+        if isinstance(event, ScheduleDrafted):
+            await conn.execute(
+                f"INSERT INTO {s}.schedules VALUES ($1, $2, $3, $4, $5, NULL)"
+                " ON CONFLICT DO NOTHING",
+                event.schedule_id,
+                event.health_board,
+                event.period,
+                list(event.entry_ids),
+                event.total_pence,
+            )
+        elif isinstance(event, ScheduleApproved):
+            await conn.execute(
+                f"UPDATE {s}.schedules SET approved_by = $2 WHERE schedule_id = $1",
+                event.schedule_id,
+                event.approved_by,
+            )
+        return []
