@@ -23,11 +23,18 @@ def test_a_bare_tree_plans_every_check_and_skips_what_does_not_apply(tmp_path: P
         "mypy",
         "import rules",
         "buf lint",
+        "Dockerfile lint",
+        "compose schema",
+        "compose references",
+        "kubernetes manifests",
         "pytest",
     ]
     by_name = {check.name: check for check in checks}
     assert by_name["generated code up to date"].skipped is not None
     assert by_name["buf lint"].skipped == "no .proto files"
+    assert by_name["Dockerfile lint"].skipped == "no deploy/docker/Dockerfile"
+    assert by_name["compose schema"].skipped == "no docker-compose.yml"
+    assert by_name["kubernetes manifests"].skipped == "no deploy/k8s/overlays"
     assert by_name["mypy"].argv[1:] == ("deploy",)
     assert by_name["pytest"].argv[1:] == ("-k", "quick")
     assert (workdir / "importlinter.ini").is_file()
@@ -58,3 +65,26 @@ def test_protos_are_found_anywhere_under_proto(tmp_path: Path) -> None:
     deep.mkdir(parents=True)
     (deep / "meetings.proto").write_text('syntax = "proto3";\n')
     assert has_protos(tmp_path)
+
+
+def test_the_deploy_files_are_validated_when_present(tmp_path: Path) -> None:
+    (tmp_path / "docker-compose.yml").write_text("services: {}\n")
+    (tmp_path / "deploy" / "k8s" / "overlays").mkdir(parents=True)
+    (tmp_path / "deploy" / "docker").mkdir()
+    (tmp_path / "deploy" / "docker" / "Dockerfile").write_text("FROM scratch\n")
+
+    by_name = {check.name: check for check in plan(tmp_path, tmp_path)}
+
+    compose = str(tmp_path / "docker-compose.yml")
+    dockerfile = str(tmp_path / "deploy" / "docker" / "Dockerfile")
+    assert by_name["Dockerfile lint"].argv[0].endswith("hadolint")
+    assert by_name["Dockerfile lint"].argv[1:] == (dockerfile,)
+    assert by_name["compose schema"].argv[0].endswith("check-jsonschema")
+    assert by_name["compose schema"].argv[1:] == (
+        "--builtin-schema",
+        "vendor.compose-spec",
+        compose,
+    )
+    assert by_name["compose references"].argv[1:] == ("-m", "clwstwr_ops.composerefs", compose)
+    manifests = ("-m", "clwstwr_ops.manifests", str(tmp_path / "deploy" / "k8s"))
+    assert by_name["kubernetes manifests"].argv[1:] == manifests

@@ -22,6 +22,9 @@ PYTHON_ROOTS = ("libs", "services", "deploy", "tests")
 """Where the Python source lives; mypy gets those that hold any."""
 
 PYTEST_NO_TESTS = 5
+COMPOSE_FILE = "docker-compose.yml"
+K8S_DIR = "deploy/k8s"
+DOCKERFILE = "deploy/docker/Dockerfile"
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +71,7 @@ def plan(project_root: Path, workdir: Path, pytest_args: Sequence[str] = ()) -> 
         Check("mypy", (tool("mypy"), *python_roots(project_root))),
         Check("import rules", _lint_imports(project_root, workdir)),
         *_buf_checks(project_root),
+        *_deploy_checks(project_root),
         Check("pytest", (tool("pytest"), *pytest_args)),
     ]
 
@@ -101,6 +105,36 @@ def _buf_checks(project_root: Path) -> list[Check]:
     argv = ("bash", str(script)) if script.is_file() else (str(installed / ".bin" / "buf"), "lint")
     buf = Check("buf lint", argv)
     return [install, buf] if stale else [buf]
+
+
+def _deploy_checks(project_root: Path) -> list[Check]:
+    """The deploy files, validated offline (CI has no Docker engine and no cluster).
+
+    The Dockerfile with hadolint; ``docker-compose.yml`` against the compose-spec schema, then
+    its references (:mod:`clwstwr_ops.composerefs`); each kustomize overlay under
+    ``deploy/k8s`` rendered and validated with ``kubernetes-validate --strict``
+    (:mod:`clwstwr_ops.manifests`).
+    """
+    dockerfile, compose = str(project_root / DOCKERFILE), str(project_root / COMPOSE_FILE)
+    k8s = str(project_root / K8S_DIR)
+    schema = ("--builtin-schema", "vendor.compose-spec", compose)
+    composerefs = (sys.executable, "-m", "clwstwr_ops.composerefs", compose)
+    manifests = (sys.executable, "-m", "clwstwr_ops.manifests", k8s)
+    return [
+        _if_present(project_root, DOCKERFILE, "Dockerfile lint", (tool("hadolint"), dockerfile)),
+        _if_present(
+            project_root, COMPOSE_FILE, "compose schema", (tool("check-jsonschema"), *schema)
+        ),
+        _if_present(project_root, COMPOSE_FILE, "compose references", composerefs),
+        _if_present(project_root, f"{K8S_DIR}/overlays", "kubernetes manifests", manifests),
+    ]
+
+
+def _if_present(project_root: Path, needs: str, name: str, argv: tuple[str, ...]) -> Check:
+    """The check, or the check skipped when the file or directory it reads does not exist."""
+    if (project_root / needs).exists():
+        return Check(name, argv)
+    return Check(name, skipped=f"no {needs}")
 
 
 def ensure_npm() -> str:

@@ -24,8 +24,10 @@ def installed_services() -> list[str]:
 def definition_of(name: str) -> ServiceDefinition:
     if name not in installed_services():
         raise OpsError(f"no service {name!r} here (installed: {', '.join(installed_services())})")
+    # Every service's bootstrap offers ``configured()``: its definition and settings as the
+    # environment gives them, exactly as ``python -m <name>`` starts it.
     bootstrap = importlib.import_module(f"{name}.bootstrap")
-    definition: ServiceDefinition = bootstrap.definition()
+    definition: ServiceDefinition = bootstrap.configured()[0]
     return definition
 
 

@@ -17,6 +17,7 @@ from meetings.adapters.membership_queries import PostgresMembershipView
 from meetings.adapters.membership_view import MembershipView
 from meetings.application.commands import MeetingCommands
 from meetings.domain.events import EVENTS
+from meetings.settings import MeetingsSettings
 
 SERVICE_NAME = "MeetingsService"
 #: Membership's erasure events, by the field naming whom (they shred meetings' copies too).
@@ -61,3 +62,9 @@ def definition(membership_source: str = "membership") -> ServiceDefinition:
     return ServiceDefinition(
         name="meetings", build=build, personal_data=PersonalDataPolicy.of(EVENTS.classes())
     )
+
+
+def configured() -> tuple[ServiceDefinition, MeetingsSettings]:
+    """The service as this process's environment configures it (``CLWSTWR_*``)."""
+    settings = MeetingsSettings()
+    return definition(settings.membership_source), settings

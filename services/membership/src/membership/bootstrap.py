@@ -23,6 +23,7 @@ from membership.application.handlers import RegisterCommands
 from membership.application.organisations import OrganisationCommands
 from membership.application.rosters import RosterCommands
 from membership.domain.events import EVENTS
+from membership.settings import MembershipSettings
 
 SERVICE_NAME = "MembershipService"
 
@@ -76,3 +77,8 @@ def definition() -> ServiceDefinition:
     return ServiceDefinition(
         name="membership", build=build, personal_data=PersonalDataPolicy.of(EVENTS.classes())
     )
+
+
+def configured() -> tuple[ServiceDefinition, MembershipSettings]:
+    """The service as this process's environment configures it (``CLWSTWR_*``)."""
+    return definition(), MembershipSettings()

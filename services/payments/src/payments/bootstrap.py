@@ -51,3 +51,9 @@ def definition(settings: PaymentsSettings) -> ServiceDefinition:
     return ServiceDefinition(
         name="payments", build=build, migrations=[LEDGER_MIGRATION, FACTS_MIGRATION]
     )
+
+
+def configured() -> tuple[ServiceDefinition, PaymentsSettings]:
+    """The service as this process's environment configures it (``CLWSTWR_*``)."""
+    settings = PaymentsSettings()
+    return definition(settings), settings

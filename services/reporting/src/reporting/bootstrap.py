@@ -27,6 +27,7 @@ from reporting.application.maturity import MaturityReads
 from reporting.application.national_overview import NationalOverview
 from reporting.application.ports import Today
 from reporting.application.reviews import ReviewCommands
+from reporting.settings import ReportingSettings
 
 SERVICE_NAME = "ReportingService"
 _LONDON = ZoneInfo("Europe/London")
@@ -90,3 +91,11 @@ def definition(
         )
 
     return ServiceDefinition(name="reporting", build=build)
+
+
+def configured() -> tuple[ServiceDefinition, ReportingSettings]:
+    """The service as this process's environment configures it (``CLWSTWR_*``)."""
+    settings = ReportingSettings()
+    return definition(
+        settings.membership_source, meetings_source=settings.meetings_source
+    ), settings

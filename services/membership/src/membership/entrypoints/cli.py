@@ -19,7 +19,7 @@ from kernel.runtime import run
 from membership.adapters.register_file import load_register
 from membership.application.access import Caller
 from membership.application.handlers import RegisterCommands, SeedResult
-from membership.bootstrap import definition
+from membership.bootstrap import configured
 from membership.settings import MembershipSettings
 
 app = typer.Typer(add_completion=False, no_args_is_help=False)
@@ -29,7 +29,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=False)
 def serve(context: typer.Context) -> None:
     """Serve the membership API until SIGINT or SIGTERM."""
     if context.invoked_subcommand is None:
-        run(definition(), MembershipSettings())
+        run(*configured())
 
 
 @app.command()

@@ -16,7 +16,7 @@ from kernel.postgres.pool import create_pool
 from kernel.runtime import run
 from payments.adapters.reconciliation import reconcile
 from payments.application.reconciliation import Difference
-from payments.bootstrap import definition
+from payments.bootstrap import configured
 from payments.settings import PaymentsSettings
 
 app = typer.Typer(add_completion=False, no_args_is_help=False)
@@ -26,8 +26,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=False)
 def serve(context: typer.Context) -> None:
     """Serve the payments API until SIGINT or SIGTERM."""
     if context.invoked_subcommand is None:
-        settings = PaymentsSettings()
-        run(definition(settings), settings)
+        run(*configured())
 
 
 @app.command("reconcile")

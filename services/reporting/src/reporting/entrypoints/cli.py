@@ -25,7 +25,7 @@ from reporting.adapters.membership_view import MembershipView
 from reporting.application.access import Caller
 from reporting.application.catalogue import CatalogueCommands
 from reporting.application.findings_publisher import FindingsPublisher
-from reporting.bootstrap import definition, london_today
+from reporting.bootstrap import configured, london_today
 from reporting.settings import ReportingSettings
 
 app = typer.Typer(add_completion=False, no_args_is_help=False)
@@ -35,11 +35,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=False)
 def serve(context: typer.Context) -> None:
     """Serve the reporting API until SIGINT or SIGTERM."""
     if context.invoked_subcommand is None:
-        settings = ReportingSettings()
-        run(
-            definition(settings.membership_source, meetings_source=settings.meetings_source),
-            settings,
-        )
+        run(*configured())
 
 
 @app.command("load-outcomes")
