@@ -6,8 +6,7 @@ import datetime as dt
 from collections.abc import Collection
 
 from clwstwr.meetings.v1 import meetings_service_pb2 as pb
-from kernel.errors import ValidationFailed
-from kernel.grpc.auth import current_principal
+from kernel.grpc.fields import caller_as
 from meetings.application.access import Caller
 from meetings.application.ports import ActionView, MeetingSummary
 from meetings.domain.events import Attendee
@@ -18,25 +17,7 @@ from meetings.domain.vocabulary import OPEN_ACTION_STATUSES
 
 def caller() -> Caller:
     """The authenticated caller of the call being served, as the access rules see it."""
-    principal = current_principal()
-    return Caller(principal.subject, principal.role, principal.scope)
-
-
-def parse_date(field: str, text: str, *, default: dt.date | None = None) -> dt.date:
-    """An ISO date field; ``default`` when empty (required when there is no default)."""
-    if not text:
-        if default is None:
-            raise ValidationFailed.single(field, "is required (an ISO date, e.g. 2025-04-01)")
-        return default
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise ValidationFailed.single(field, "must be an ISO date, e.g. 2025-04-01") from None
-
-
-def optional(text: str) -> str | None:
-    """An optional string field: proto3 sends "" for "not given"."""
-    return text or None
+    return caller_as(Caller)
 
 
 def attendance_message(attendee: Attendee) -> pb.Attendance:

@@ -14,7 +14,8 @@ from typing_extensions import override
 
 from clwstwr.meetings.v1 import meetings_service_pb2 as pb
 from clwstwr.meetings.v1 import meetings_service_pb2_grpc as pb_grpc
-from meetings.adapters.grpc_messages import caller, optional, parse_date
+from kernel.grpc.fields import optional, parse_date
+from meetings.adapters.grpc_messages import caller
 from meetings.application.ports import ReadModelSync
 from meetings.application.recording import MeetingRecorder
 

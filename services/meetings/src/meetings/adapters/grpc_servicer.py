@@ -7,14 +7,9 @@ from typing_extensions import override
 
 from clwstwr.meetings.v1 import meetings_service_pb2 as pb
 from kernel.errors import NotFound
+from kernel.grpc.fields import parse_date
 from kernel.paging import PageRequest, next_page_token
-from meetings.adapters.grpc_messages import (
-    action_message,
-    caller,
-    meeting_message,
-    parse_date,
-    summary_message,
-)
+from meetings.adapters.grpc_messages import action_message, caller, meeting_message, summary_message
 from meetings.adapters.grpc_recording import RecordingServicer
 from meetings.adapters.meeting_queries import action_key, meeting_key
 from meetings.application.commands import MeetingCommands

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from clwstwr.membership.v1 import membership_service_pb2 as pb
-from membership.adapters.grpc_messages import parse_date
+from kernel.grpc.fields import parse_date
 from membership.domain.change_requests import MergeRequest, NewCluster, SplitRequest
 
 

@@ -16,9 +16,10 @@ from typing_extensions import override
 from clwstwr.membership.v1 import membership_service_pb2 as pb
 from clwstwr.membership.v1 import membership_service_pb2_grpc as pb_grpc
 from kernel.errors import NotFound
+from kernel.grpc.fields import optional, parse_date
 from kernel.paging import PageRequest, next_page_token
-from membership.adapters.grpc_messages import caller, parse_date, today
-from membership.adapters.grpc_roster_messages import optional, require_ids
+from membership.adapters.grpc_messages import caller, today
+from membership.adapters.grpc_roster_messages import require_ids
 from membership.application.governance import GovernanceCommands
 from membership.application.governance_ports import GovernanceQueries, InterestView
 from membership.application.ports import ReadModelSync

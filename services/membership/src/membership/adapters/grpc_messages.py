@@ -5,28 +5,14 @@ from __future__ import annotations
 import datetime as dt
 
 from clwstwr.membership.v1 import membership_service_pb2 as pb
-from kernel.errors import ValidationFailed
-from kernel.grpc.auth import current_principal
+from kernel.grpc.fields import caller_as
 from membership.application.access import Caller
 from membership.application.ports import BoardView, ClusterView, CollaborativeView
 
 
 def caller() -> Caller:
     """The authenticated caller of the call being served, as the access rules see it."""
-    principal = current_principal()
-    return Caller(principal.subject, principal.role, principal.scope)
-
-
-def parse_date(field: str, text: str, *, default: dt.date | None = None) -> dt.date:
-    """An ISO date field; ``default`` when empty (required when there is no default)."""
-    if not text:
-        if default is None:
-            raise ValidationFailed.single(field, "is required (an ISO date, e.g. 2025-04-01)")
-        return default
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise ValidationFailed.single(field, "must be an ISO date, e.g. 2025-04-01") from None
+    return caller_as(Caller)
 
 
 def today() -> dt.date:

@@ -7,10 +7,11 @@ from typing_extensions import override
 
 from clwstwr.membership.v1 import membership_service_pb2 as pb
 from kernel.errors import NotFound
+from kernel.grpc.fields import optional
 from kernel.paging import PageRequest, next_page_token
 from membership.adapters.grpc_governance import GovernanceParts, GovernanceServicer
 from membership.adapters.grpc_messages import caller
-from membership.adapters.grpc_roster_messages import optional, require_ids
+from membership.adapters.grpc_roster_messages import require_ids
 from membership.application.organisation_ports import (
     OrganisationFilter,
     OrganisationQueries,

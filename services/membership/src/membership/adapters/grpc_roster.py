@@ -13,16 +13,12 @@ from typing_extensions import override
 
 from clwstwr.membership.v1 import membership_service_pb2 as pb
 from kernel.errors import NotFound
+from kernel.grpc.fields import optional, parse_date
 from kernel.paging import PageRequest, next_page_token
 from membership.adapters.grpc_governance import GovernanceParts
-from membership.adapters.grpc_messages import caller, parse_date, today
+from membership.adapters.grpc_messages import caller, today
 from membership.adapters.grpc_organisations import OrganisationServicer
-from membership.adapters.grpc_roster_messages import (
-    member_message,
-    optional,
-    person_message,
-    require_ids,
-)
+from membership.adapters.grpc_roster_messages import member_message, person_message, require_ids
 from membership.application.organisations import OrganisationCommands
 from membership.application.ports import ReadModelSync
 from membership.application.roster_ports import Bodies, RosterQueries

@@ -14,11 +14,6 @@ def require_ids(**values: str) -> None:
     check(*((field, None if value else "is required") for field, value in values.items()))
 
 
-def optional(text: str) -> str | None:
-    """An optional string field: proto3 sends "" for "not given"."""
-    return text or None
-
-
 def _iso(day: dt.date | None) -> str:
     return day.isoformat() if day else ""
 

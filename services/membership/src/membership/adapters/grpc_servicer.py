@@ -13,6 +13,7 @@ from typing_extensions import override
 
 from clwstwr.membership.v1 import membership_service_pb2 as pb
 from kernel.errors import NotFound
+from kernel.grpc.fields import parse_date
 from kernel.paging import PageRequest, next_page_token
 from membership.adapters.grpc_change_messages import merge_request, split_request
 from membership.adapters.grpc_messages import (
@@ -20,7 +21,6 @@ from membership.adapters.grpc_messages import (
     caller,
     cluster_message,
     collaborative_message,
-    parse_date,
     today,
 )
 from membership.adapters.grpc_roster import RosterParts, RosterServicer

@@ -2,28 +2,17 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from clwstwr.payments.v1 import payments_service_pb2 as pb
 from kernel.access import Caller
 from kernel.errors import ValidationFailed
-from kernel.grpc.auth import current_principal
+from kernel.grpc.fields import caller_as
 from kernel.paging import PageRequest
 from payments.application.ports import LedgerLine
 
 
 def caller() -> Caller:
-    principal = current_principal()
-    return Caller(principal.subject, principal.role, principal.scope)
-
-
-def parse_date(field: str, text: str) -> dt.date:
-    if not text:
-        raise ValidationFailed.single(field, "is required (an ISO date, e.g. 2025-04-01)")
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise ValidationFailed.single(field, "must be an ISO date, e.g. 2025-04-01") from None
+    """The authenticated caller of the call being served, as the access rules see it."""
+    return caller_as(Caller)
 
 
 def entry_after(page: PageRequest) -> int:

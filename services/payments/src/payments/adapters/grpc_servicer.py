@@ -16,9 +16,10 @@ from typing_extensions import override
 from clwstwr.payments.v1 import payments_service_pb2 as pb
 from clwstwr.payments.v1 import payments_service_pb2_grpc as pb_grpc
 from kernel.errors import NotFound, RuleViolated, ValidationFailed
+from kernel.grpc.fields import parse_date
 from kernel.paging import PageRequest, next_page_token
 from payments.adapters.grpc_cards import card_from_message, card_message
-from payments.adapters.grpc_messages import caller, entry_after, entry_message, parse_date
+from payments.adapters.grpc_messages import caller, entry_after, entry_message
 from payments.application.commands import PaymentCommands
 from payments.application.ports import AccrualFilter, PaymentQueries, ReadModelSync
 from payments.domain.claims import ClaimRequest

@@ -5,8 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from clwstwr.reporting.v1 import reporting_service_pb2 as pb
-from kernel.errors import ValidationFailed
-from kernel.grpc.auth import current_principal
+from kernel.grpc.fields import caller_as, parse_date
 from reporting.application.access import Caller
 from reporting.application.cycle_status import CycleStatus
 from reporting.application.maturity import ClusterMatrix, MaturityYear, OutcomeView
@@ -19,20 +18,7 @@ from reporting.domain.vocabulary import Level
 
 def caller() -> Caller:
     """The authenticated caller of the call being served, as the access rules see it."""
-    principal = current_principal()
-    return Caller(principal.subject, principal.role, principal.scope)
-
-
-def parse_date(field: str, text: str, *, default: dt.date | None = None) -> dt.date:
-    """An ISO date field; ``default`` when empty (required when there is no default)."""
-    if not text:
-        if default is None:
-            raise ValidationFailed.single(field, "is required (an ISO date, e.g. 2025-04-01)")
-        return default
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise ValidationFailed.single(field, "must be an ISO date, e.g. 2025-04-01") from None
+    return caller_as(Caller)
 
 
 def _iso(day: dt.date | None) -> str:

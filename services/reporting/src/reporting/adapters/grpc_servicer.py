@@ -13,6 +13,7 @@ from typing_extensions import override
 
 from clwstwr.reporting.v1 import reporting_service_pb2 as pb
 from clwstwr.reporting.v1 import reporting_service_pb2_grpc as pb_grpc
+from kernel.grpc.fields import parse_date
 from reporting.adapters.catalogue_file import shipped_titles
 from reporting.adapters.grpc_assessment_messages import assessment_message
 from reporting.adapters.grpc_messages import (
@@ -20,7 +21,6 @@ from reporting.adapters.grpc_messages import (
     cycle_message,
     matrix_message,
     outcome_message,
-    parse_date,
     peer_review,
     rollup_message,
     submission,
