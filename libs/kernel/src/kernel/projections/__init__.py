@@ -5,7 +5,11 @@ from kernel.projections.projection import (
     REBUILD_SUFFIX,
     Projection,
     ProjectionHandler,
+    Statement,
+    StatementsFor,
     create_tables,
+    execute_statements,
+    one_statement,
     physical_tables,
 )
 from kernel.projections.rebuild import RebuildResult, rebuild
@@ -16,7 +20,11 @@ __all__ = [
     "Projection",
     "ProjectionHandler",
     "RebuildResult",
+    "Statement",
+    "StatementsFor",
     "create_tables",
+    "execute_statements",
+    "one_statement",
     "physical_tables",
     "rebuild",
 ]

@@ -9,8 +9,8 @@ transaction as its writes, exactly as for any other consumer.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Protocol
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, Protocol
 
 from kernel.events import RecordedEvent
 from kernel.messaging.handler import DbConnection
@@ -41,6 +41,38 @@ class Projection(Protocol):
     async def apply(
         self, conn: DbConnection, events: Sequence[RecordedEvent], tables: Mapping[str, str]
     ) -> None: ...
+
+
+#: One SQL statement and its arguments, as ``conn.execute(*statement)`` takes them.
+Statement = tuple[Any, ...]
+#: What one event type does to a read model: its data and the physical tables to statements.
+StatementsFor = Callable[[Mapping[str, Any], Mapping[str, str]], Iterable[Statement]]
+
+
+async def execute_statements(
+    conn: DbConnection,
+    events: Sequence[RecordedEvent],
+    tables: Mapping[str, str],
+    *writes: Mapping[str, StatementsFor],
+) -> None:
+    """The usual body of ``Projection.apply``: run each event's statements, in order.
+
+    ``writes`` map event types to what they do; an event type none of them names changes
+    nothing (so types a producer adds later are ignored).
+    """
+    for event in events:
+        for by_type in writes:
+            statements_for = by_type.get(event.event_type)
+            if statements_for is not None:
+                for statement in statements_for(event.data, tables):
+                    await conn.execute(*statement)
+
+
+def one_statement(
+    write: Callable[[Mapping[str, Any], Mapping[str, str]], Statement],
+) -> StatementsFor:
+    """A ``StatementsFor`` from a write that is always exactly one statement."""
+    return lambda data, tables: (write(data, tables),)
 
 
 def physical_tables(schema: str, projection: Projection, suffix: str = "") -> dict[str, str]:

@@ -12,6 +12,7 @@ from typing import Any
 
 from kernel.events import RecordedEvent
 from kernel.messaging import DbConnection
+from kernel.projections import StatementsFor, execute_statements, one_statement
 from meetings.domain.events import (
     ActionRaised,
     ActionUpdated,
@@ -56,10 +57,7 @@ class MeetingView:
     async def apply(
         self, conn: DbConnection, events: Sequence[RecordedEvent], tables: Tables
     ) -> None:
-        for event in events:
-            write = _WRITES.get(event.event_type)
-            if write is not None:
-                await conn.execute(*write(event.data, tables))
+        await execute_statements(conn, events, tables, _WRITES)
 
 
 def _scheduled(d: Data, t: Tables) -> tuple[Any, ...]:
@@ -132,12 +130,12 @@ def _action_updated(d: Data, t: Tables) -> tuple[Any, ...]:
     )
 
 
-_WRITES: dict[str, Callable[[Data, Tables], tuple[Any, ...]]] = {
-    MeetingScheduled.event_type: _scheduled,
-    MeetingHeld.event_type: _status("held"),
-    MeetingCancelled.event_type: _cancelled,
-    MinutesApproved.event_type: _approved,
-    ActionRaised.event_type: _action_raised,
-    ActionUpdated.event_type: _action_updated,
+_WRITES: dict[str, StatementsFor] = {
+    MeetingScheduled.event_type: one_statement(_scheduled),
+    MeetingHeld.event_type: one_statement(_status("held")),
+    MeetingCancelled.event_type: one_statement(_cancelled),
+    MinutesApproved.event_type: one_statement(_approved),
+    ActionRaised.event_type: one_statement(_action_raised),
+    ActionUpdated.event_type: one_statement(_action_updated),
 }
 """The one write each event causes; events not listed are ignored by this view."""

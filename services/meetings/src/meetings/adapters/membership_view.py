@@ -11,7 +11,8 @@ from collections.abc import Mapping, Sequence
 
 from kernel.events import RecordedEvent
 from kernel.messaging import DbConnection
-from meetings.adapters.membership_writes import WRITES, Tables, nothing
+from kernel.projections import execute_statements
+from meetings.adapters.membership_writes import WRITES, Tables
 
 _TABLES = {
     "bodies": (
@@ -51,6 +52,4 @@ class MembershipView:
     async def apply(
         self, conn: DbConnection, events: Sequence[RecordedEvent], tables: Tables
     ) -> None:
-        for event in events:
-            for write in WRITES.get(event.event_type, nothing)(event.data, tables):
-                await conn.execute(*write)
+        await execute_statements(conn, events, tables, WRITES)

@@ -20,10 +20,6 @@ def _date(text: str | None) -> dt.date | None:
     return None if text is None else dt.date.fromisoformat(text)
 
 
-def nothing(_: Data, __: Tables) -> list[tuple[Any, ...]]:
-    return []
-
-
 def _body(
     t: Tables,
     body_id: str,

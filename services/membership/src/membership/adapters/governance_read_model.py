@@ -10,11 +10,12 @@ them; that they declared, and when, stays.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from kernel.events import RecordedEvent
 from kernel.messaging import DbConnection
+from kernel.projections import StatementsFor, execute_statements, one_statement
 from membership.domain.governance_events import (
     InterestDeclared,
     InterestWithdrawn,
@@ -54,10 +55,7 @@ class GovernanceView:
     async def apply(
         self, conn: DbConnection, events: Sequence[RecordedEvent], tables: Mapping[str, str]
     ) -> None:
-        for event in events:
-            write = _WRITES.get(event.event_type)
-            if write is not None:
-                await conn.execute(*write(event.data, tables))
+        await execute_statements(conn, events, tables, _WRITES)
 
 
 def _declared(d: Data, t: Tables) -> tuple[Any, ...]:
@@ -96,10 +94,10 @@ def _reviewed(d: Data, t: Tables) -> tuple[Any, ...]:
     )
 
 
-_WRITES: dict[str, Callable[[Data, Tables], tuple[Any, ...]]] = {
-    InterestDeclared.event_type: _declared,
-    InterestWithdrawn.event_type: _withdrawn,
-    PersonErased.event_type: _person_erased,
-    TermsOfReferenceReviewed.event_type: _reviewed,
+_WRITES: dict[str, StatementsFor] = {
+    InterestDeclared.event_type: one_statement(_declared),
+    InterestWithdrawn.event_type: one_statement(_withdrawn),
+    PersonErased.event_type: one_statement(_person_erased),
+    TermsOfReferenceReviewed.event_type: one_statement(_reviewed),
 }
 """The one write each event causes; events not listed are ignored by this view."""

@@ -7,11 +7,12 @@ query, not a replay. Ending a membership or an appointment updates its row's end
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from kernel.events import RecordedEvent
 from kernel.messaging import DbConnection
+from kernel.projections import StatementsFor, execute_statements, one_statement
 from membership.domain.people_events import (
     AppointmentEnded,
     LeadAppointed,
@@ -61,10 +62,7 @@ class RosterView:
     async def apply(
         self, conn: DbConnection, events: Sequence[RecordedEvent], tables: Mapping[str, str]
     ) -> None:
-        for event in events:
-            write = _WRITES.get(event.event_type)
-            if write is not None:
-                await conn.execute(*write(event.data, tables))
+        await execute_statements(conn, events, tables, _WRITES)
 
 
 Data = Mapping[str, Any]
@@ -145,13 +143,13 @@ def _appointment_ended(d: Data, t: Tables) -> tuple[Any, ...]:
     )
 
 
-_WRITES: dict[str, Callable[[Data, Tables], tuple[Any, ...]]] = {
-    OrganisationRegistered.event_type: _organisation,
-    PersonRegistered.event_type: _person,
-    PersonErased.event_type: _person_erased,
-    MemberEnrolled.event_type: _enrolled,
-    MembershipEnded.event_type: _membership_ended,
-    LeadAppointed.event_type: _appointed,
-    AppointmentEnded.event_type: _appointment_ended,
+_WRITES: dict[str, StatementsFor] = {
+    OrganisationRegistered.event_type: one_statement(_organisation),
+    PersonRegistered.event_type: one_statement(_person),
+    PersonErased.event_type: one_statement(_person_erased),
+    MemberEnrolled.event_type: one_statement(_enrolled),
+    MembershipEnded.event_type: one_statement(_membership_ended),
+    LeadAppointed.event_type: one_statement(_appointed),
+    AppointmentEnded.event_type: one_statement(_appointment_ended),
 }
 """The one write each event causes; events not listed are ignored by this view."""

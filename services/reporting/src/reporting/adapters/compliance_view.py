@@ -15,6 +15,7 @@ from typing import Any
 
 from kernel.events import RecordedEvent
 from kernel.messaging import DbConnection
+from kernel.projections import execute_statements
 
 Data = Mapping[str, Any]
 Tables = Mapping[str, str]
@@ -143,10 +144,6 @@ def _action_updated(data: Data, t: Tables) -> Iterator[Write]:
     )
 
 
-def _nothing(_data: Data, _tables: Tables) -> Iterator[Write]:
-    return iter(())
-
-
 WRITES: Mapping[str, Callable[[Data, Tables], Iterator[Write]]] = {
     "meetings.MeetingScheduled": _scheduled,
     "meetings.MeetingHeld": _held,
@@ -168,6 +165,4 @@ class ComplianceView:
     async def apply(
         self, conn: DbConnection, events: Sequence[RecordedEvent], tables: Tables
     ) -> None:
-        for event in events:
-            for write in WRITES.get(event.event_type, _nothing)(event.data, tables):
-                await conn.execute(*write)
+        await execute_statements(conn, events, tables, WRITES)

@@ -16,6 +16,7 @@ from typing import Any
 
 from kernel.events import RecordedEvent
 from kernel.messaging import DbConnection
+from kernel.projections import execute_statements
 
 Data = Mapping[str, Any]
 Tables = Mapping[str, str]
@@ -161,10 +162,6 @@ def _level(t: Tables, data: Data, outcome: str, column: str, level: int) -> Writ
     )
 
 
-def _nothing(_data: Data, _tables: Tables) -> Iterator[Write]:
-    return iter(())
-
-
 WRITES: Mapping[str, Callable[[Data, Tables], Iterator[Write]]] = {
     "reporting.OutcomeTitleSet": _title_set,
     "reporting.ReviewOutcomesAssigned": _assigned,
@@ -183,6 +180,4 @@ class MaturityView:
     async def apply(
         self, conn: DbConnection, events: Sequence[RecordedEvent], tables: Tables
     ) -> None:
-        for event in events:
-            for write in WRITES.get(event.event_type, _nothing)(event.data, tables):
-                await conn.execute(*write)
+        await execute_statements(conn, events, tables, WRITES)

@@ -15,6 +15,7 @@ from typing import Any
 
 from kernel.events import RecordedEvent
 from kernel.messaging import DbConnection
+from kernel.projections import execute_statements
 from reporting.adapters import membership_bodies
 from reporting.application.ports import LEAD_ROLES
 
@@ -93,10 +94,6 @@ def _ended(data: Data, t: Tables) -> Iterator[Write]:
     )
 
 
-def _nothing(_data: Data, _tables: Tables) -> Iterator[Write]:
-    return iter(())
-
-
 WRITES: Mapping[str, Callable[[Data, Tables], Iterator[Write]]] = {
     "membership.ClusterEstablished": _established,
     "membership.ClusterRenamed": _renamed,
@@ -115,7 +112,4 @@ class MembershipView:
     async def apply(
         self, conn: DbConnection, events: Sequence[RecordedEvent], tables: Tables
     ) -> None:
-        for event in events:
-            for writes in (WRITES, membership_bodies.WRITES):
-                for write in writes.get(event.event_type, _nothing)(event.data, tables):
-                    await conn.execute(*write)
+        await execute_statements(conn, events, tables, WRITES, membership_bodies.WRITES)
