@@ -5,8 +5,8 @@ import datetime as dt
 import pytest
 
 from contracts import membership as published
-from kernel.aggregate import DomainEvent, EventRegistry
-from kernel.events import RecordedEvent
+from kernel.aggregate import DomainEvent
+from kernel.testing.contracts import assert_stored_json_matches_contract, recorded
 from membership.domain.change_events import (
     ClusterClosed,
     ClustersMerged,
@@ -219,30 +219,11 @@ SAMPLES: list[DomainEvent] = [
 def test_every_event_type_has_a_sample_and_a_contract() -> None:
     stored = {type(s).event_type for s in SAMPLES}
     assert stored == {e.event_type for e in published.EVENTS}
-    assert all(EVENTS.decode(_recorded(s)) == s for s in SAMPLES)
-
-
-def _recorded(event: DomainEvent) -> RecordedEvent:
-    new = EventRegistry.encode(event)
-    return RecordedEvent(
-        "s",
-        1,
-        1,
-        new.event_id,
-        new.event_type,
-        1,
-        dict(new.data),
-        {},
-        new.occurred_at,
-        new.occurred_at,
-    )
+    assert all(EVENTS.decode(recorded(s)) == s for s in SAMPLES)
 
 
 @pytest.mark.parametrize(
     "event", SAMPLES, ids=[f"{n}-{type(e).__name__}" for n, e in enumerate(SAMPLES)]
 )
 def test_the_stored_json_validates_against_the_contract(event: DomainEvent) -> None:
-    [contract] = [c for c in published.EVENTS if c.event_type == event.event_type]
-    stored = EventRegistry.encode(event)
-    assert contract.version == stored.schema_version
-    assert contract.model_validate(dict(stored.data)).model_dump(mode="json") == stored.data
+    assert_stored_json_matches_contract(event, published.EVENTS)

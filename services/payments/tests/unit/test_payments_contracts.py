@@ -7,7 +7,8 @@ import datetime as dt
 import pytest
 
 from contracts import payments as published
-from kernel.aggregate import DomainEvent, EventRegistry
+from kernel.aggregate import DomainEvent
+from kernel.testing.contracts import assert_stored_json_matches_contract
 from payments.domain.card_book import RateCardPublished
 from payments.domain.claims import ClaimApproved, ClaimRejected, ClaimSubmitted
 from payments.domain.events import EVENTS
@@ -51,7 +52,4 @@ def test_every_event_type_has_a_sample_and_a_contract() -> None:
 
 @pytest.mark.parametrize("event", SAMPLES, ids=[type(e).__name__ for e in SAMPLES])
 def test_the_stored_json_validates_against_the_contract(event: DomainEvent) -> None:
-    [contract] = [c for c in published.EVENTS if c.event_type == event.event_type]
-    stored = EventRegistry.encode(event)
-    assert contract.version == stored.schema_version
-    assert contract.model_validate(dict(stored.data)).model_dump(mode="json") == stored.data
+    assert_stored_json_matches_contract(event, published.EVENTS)
