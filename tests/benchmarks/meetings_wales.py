@@ -153,25 +153,24 @@ def meeting_scripts(body: BodyPlan, rng: random.Random) -> list[list[Command]]:
             mode="virtual",
             date=day.isoformat(),
             start_time="18:30",
+            agenda=[
+                pb.ProposedAgendaItem(title=title, purpose=purpose, lead="Chair")
+                for title, purpose in (
+                    ("Minutes", "information"),
+                    ("Plan", "discussion"),
+                    ("Funding", "decision"),
+                )
+            ],
         )
         script: list[Command] = [("ScheduleMeeting", schedule)]
-        for title, purpose in (
-            ("Minutes", "information"),
-            ("Plan", "discussion"),
-            ("Funding", "decision"),
-        ):
-            script.append(
-                (
-                    "AddAgendaItem",
-                    pb.AddAgendaItemRequest(title=title, purpose=purpose, lead="Chair"),
-                )
-            )
+        register = []
         for n, person in enumerate(body.people):
             roll = rng.random()
             status = "present" if n == 0 or roll < 0.8 else "apologies" if roll < 0.95 else "absent"
-            script.append(
-                ("RecordAttendance", pb.RecordAttendanceRequest(person_id=person, status=status))
-            )
+            register.append(pb.AttendanceEntry(person_id=person, status=status))
+        script.append(
+            ("RecordAttendanceRegister", pb.RecordAttendanceRegisterRequest(entries=register))
+        )
         script += [
             (
                 "RecordDeclaration",

@@ -8,7 +8,7 @@ from grpc import aio
 
 from clwstwr.meetings.v1 import meetings_service_pb2 as pb
 from clwstwr.membership.v1 import membership_service_pb2 as mpb
-from kernel.grpc.errors import error_reason
+from kernel.grpc.errors import error_reason, field_violations
 from kernel.personal_data import is_sealed
 from kernel.testing.grpc import call_metadata
 
@@ -177,6 +177,75 @@ async def test_two_clerks_at_once_both_succeed_and_a_retried_schedule_acts_once(
     await asyncio.gather(*(attend(platform, first, p) for p in people))
     got = await platform.stub.GetMeeting(pb.GetMeetingRequest(meeting_id=first), metadata=BOARD)
     assert sorted(a.person_id for a in got.meeting.attendance) == sorted(people)
+
+
+async def test_a_meeting_is_scheduled_with_its_agenda_in_one_call(platform: Platform) -> None:
+    def request(*agenda: pb.ProposedAgendaItem) -> pb.ScheduleMeetingRequest:
+        return pb.ScheduleMeetingRequest(
+            body_id=PC,
+            kind="ordinary",
+            mode="virtual",
+            date="2024-12-03",
+            start_time="18:30",
+            agenda=agenda,
+        )
+
+    minutes = pb.ProposedAgendaItem(title="Minutes", purpose="information", lead="Chair")
+    bad = pb.ProposedAgendaItem(title="Rota", purpose="gossip", lead="Chair")
+    with pytest.raises(aio.AioRpcError) as refused_schedule:
+        await platform.stub.ScheduleMeeting(request(minutes, bad), metadata=BOARD)
+    assert [v.field for v in field_violations(refused_schedule.value)] == ["agenda[1].purpose"]
+    plan = pb.ProposedAgendaItem(title="Plan", purpose="decision", lead="Ann")
+    stored = await platform.stored()
+    answer = await platform.stub.ScheduleMeeting(request(minutes, plan), metadata=BOARD)
+    assert await platform.stored() == stored + 3  # scheduled, then two items
+    got = await platform.stub.GetMeeting(
+        pb.GetMeetingRequest(meeting_id=answer.meeting_id), metadata=BOARD
+    )
+    assert [(i.number, i.title, i.purpose, i.lead) for i in got.meeting.agenda] == [
+        (1, "Minutes", "information", "Chair"),
+        (2, "Plan", "decision", "Ann"),
+    ]
+
+
+async def test_a_register_is_recorded_in_one_call_and_a_bad_entry_stores_nothing(
+    platform: Platform,
+) -> None:
+    people = [await platform.person(f"Registered {n}") for n in range(3)]
+    stranger = (
+        await platform.members.RegisterPerson(mpb.RegisterPersonRequest(name="Sam"), metadata=BOARD)
+    ).person_id
+    await platform.meetings_know("SELECT 1 FROM {schema}.people WHERE person_id = $1", stranger)
+    await platform.meetings_know(
+        "SELECT 1 FROM {schema}.memberships WHERE person_id = $1", people[-1]
+    )
+    meeting = await schedule(platform, "2024-11-05")
+    entries = [pb.AttendanceEntry(person_id=p, status="present") for p in people]
+
+    def register(*extra: pb.AttendanceEntry) -> pb.RecordAttendanceRegisterRequest:
+        return pb.RecordAttendanceRegisterRequest(meeting_id=meeting, entries=[*entries, *extra])
+
+    stub = platform.stub
+    with pytest.raises(aio.AioRpcError) as bad:
+        await stub.RecordAttendanceRegister(
+            register(pb.AttendanceEntry(person_id=people[0], status="late")), metadata=BOARD
+        )
+    assert bad.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert [(v.field, v.description) for v in field_violations(bad.value)] == [
+        ("entries[3].status", "must be one of absent, apologies, present"),
+        ("entries[3].person_id", "repeats entries[0]"),
+    ]
+    stranger_entry = pb.AttendanceEntry(person_id=stranger, status="present")
+    with_stranger = stub.RecordAttendanceRegister(register(stranger_entry), metadata=BOARD)
+    await refused(platform, with_stranger, "ATTENDEE_NOT_A_MEMBER")
+    answer = await stub.RecordAttendanceRegister(register(), metadata=BOARD)
+    assert answer.recorded == 3
+    again = await stub.RecordAttendanceRegister(register(), metadata=BOARD)
+    assert again.recorded == 0
+    got = await stub.GetMeeting(pb.GetMeetingRequest(meeting_id=meeting), metadata=BOARD)
+    assert sorted((a.person_id, a.status) for a in got.meeting.attendance) == sorted(
+        (p, "present") for p in people
+    )
 
 
 async def test_a_late_enrolment_dated_before_the_meeting_is_honoured(platform: Platform) -> None:

@@ -164,21 +164,21 @@ async def test_membership_as_it_stood_on_each_date(pg_pool: asyncpg.Pool) -> Non
         assert body.closed_on == dt.date(2025, 6, 30)  # closed with its cluster
         assert await queries.find_body("7A1-isle-of-anglesey") is not None  # the PCPG
         assert await queries.find_body("7A1-regional") is not None
-        assert await queries.standing(PC, "p-nobody", dt.date(2024, 9, 2)) is None
-        before = await queries.standing(PC, "p-1", dt.date(2024, 8, 31))
+        assert await queries.standings(PC, ["p-nobody"], dt.date(2024, 9, 2)) == {}
+        before = (await queries.standings(PC, ["p-1"], dt.date(2024, 8, 31))).get("p-1")
         assert before is not None
         assert before.membership_kind is None
-        member = await queries.standing(PC, "p-1", dt.date(2024, 9, 2))
+        member = (await queries.standings(PC, ["p-1"], dt.date(2024, 9, 2))).get("p-1")
         assert member is not None
         assert (member.membership_kind, dict(member.organisations), member.holds_lead) == (
             "core",
             {"o-1": "optometry"},
             False,
         )
-        leading = await queries.standing(PC, "p-1", dt.date(2025, 3, 31))
+        leading = (await queries.standings(PC, ["p-1"], dt.date(2025, 3, 31))).get("p-1")
         assert leading is not None
         assert leading.holds_lead
-        after = await queries.standing(PC, "p-1", dt.date(2025, 4, 1))
+        after = (await queries.standings(PC, ["p-1"], dt.date(2025, 4, 1))).get("p-1")
         assert after is not None
         assert after.membership_kind is None
         assert await queries.lead_on(PC, dt.date(2024, 10, 1)) == "p-1"

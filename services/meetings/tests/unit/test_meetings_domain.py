@@ -15,18 +15,22 @@ from meetings.domain.events import (
     MeetingHeld,
 )
 from meetings.domain.meeting import Meeting
+from meetings.domain.meeting_record import AgendaItem
+from meetings.domain.standing import RegisterLine, Standing
 
 from .meeting_samples import AFTER, ANN, BOB, BODY, DAY, GUEST, LEAD, held, present, scheduled
 
 
-def item(number: int = 1, purpose: str = "decision") -> AgendaItemAdded:
+def item(
+    number: int = 1, purpose: str = "decision", title: str = "Flu campaign", lead: str = "Chair"
+) -> AgendaItemAdded:
     return AgendaItemAdded(
         meeting_id="m-1",
         health_board="7A1",
         item_number=number,
-        title="Flu campaign",
+        title=title,
         purpose=purpose,
-        lead="Chair",
+        lead=lead,
     )
 
 
@@ -71,6 +75,24 @@ def test_a_body_closed_by_a_merge_has_no_meetings_after_its_last_day() -> None:
     scenario(Meeting).when(
         lambda m: m.schedule("m-1", on_the_day, "ordinary", "virtual", "Quarterly", DAY, "09:30")
     ).then(scheduled())
+
+
+def test_a_meeting_is_scheduled_with_its_agenda_numbered_in_order() -> None:
+    agenda = [AgendaItem("Minutes", "information", "Chair"), AgendaItem("Plan", "decision", "Ann")]
+    scenario(Meeting).when(
+        lambda m: m.schedule("m-1", BODY, "ordinary", "virtual", "Quarterly", DAY, "09:30", agenda)
+    ).then(
+        scheduled(),
+        item(1, "information", "Minutes"),
+        item(2, "decision", "Plan", "Ann"),
+    )
+    bad = [AgendaItem("Minutes", "information", "Chair"), AgendaItem("", "gossip", "Ann")]
+    error = (
+        scenario(Meeting)
+        .when(lambda m: m.schedule("m-1", BODY, "ordinary", "virtual", "", DAY, "09:30", bad))
+        .then_raises(ValidationFailed)
+    )
+    assert [v.field for v in error.violations] == ["agenda[1].title", "agenda[1].purpose"]  # type: ignore[attr-defined]
 
 
 def test_bad_kinds_and_modes_are_named() -> None:
@@ -130,6 +152,48 @@ def test_recording_the_same_attendance_twice_records_it_once() -> None:
     scenario(Meeting).given(scheduled(), present(ANN)).when(
         lambda m: m.record_attendance(ANN, "present", None, invited=False)
     ).then()
+
+
+def line(standing: Standing, status: str = "present", *, invited: bool = False) -> RegisterLine:
+    return RegisterLine(standing, status, None, invited)
+
+
+def test_a_register_records_every_line_and_a_retry_records_none() -> None:
+    register = [line(LEAD), line(ANN, "apologies"), line(GUEST, invited=True)]
+    scenario(Meeting).given(scheduled()).when(
+        lambda m: m.record_attendance_register(register)
+    ).then(present(LEAD), present(ANN, "apologies"), present(GUEST))
+    meeting = Meeting.replay("meeting-m-1", [scheduled(), present(LEAD), present(ANN)])
+    assert meeting.record_attendance_register([line(LEAD), line(ANN, "absent")]) == 1
+    assert [e.attendee.status for e in meeting.pending_events] == ["absent"]  # type: ignore[attr-defined]
+
+
+def test_a_register_with_any_bad_line_records_nothing_and_names_the_line() -> None:
+    bad = [line(LEAD), line(ANN, "late"), line(LEAD), line(BOB, "absent")]
+    error = (
+        scenario(Meeting)
+        .given(scheduled())
+        .when(lambda m: m.record_attendance_register(bad))
+        .then_raises(ValidationFailed)
+    )
+    assert [(v.field, v.description) for v in error.violations] == [  # type: ignore[attr-defined]
+        ("entries[1].status", "must be one of absent, apologies, present"),
+        ("entries[2].person_id", "repeats entries[0]"),
+    ]
+    stranger = [line(LEAD), line(GUEST)]
+    refused = (
+        scenario(Meeting)
+        .given(scheduled())
+        .when(lambda m: m.record_attendance_register(stranger))
+        .then_raises(RuleViolated, r"^entries\[1\]: p-guest was not a member")
+    )
+    assert refused.reason == "ATTENDEE_NOT_A_MEMBER"  # type: ignore[attr-defined]
+    scenario(Meeting).given(scheduled()).when(
+        lambda m: m.record_attendance_register([])
+    ).then_raises(ValidationFailed, "at least one line")
+    scenario(Meeting).given(scheduled(), held()).when(
+        lambda m: m.record_attendance_register([line(ANN)])
+    ).then_raises(RuleViolated, "record closed")
 
 
 def test_a_decision_needs_a_quorum_of_core_members() -> None:

@@ -18,7 +18,7 @@ from kernel.errors import (
 from kernel.events import AppendResult
 from kernel.eventstore.memory import InMemoryEventStore
 from meetings.application.access import Caller
-from meetings.application.commands import MeetingCommands
+from meetings.application.commands import AttendanceEntry, MeetingCommands
 from meetings.application.ports import OrganisationFacts
 from meetings.application.recording import MeetingRecorder
 from meetings.domain.standing import Body, Standing
@@ -63,10 +63,13 @@ class FakeMembership:
     async def erased_among(self, person_ids: Collection[str]) -> set[str]:
         return set()
 
-    async def standing(self, body_id: str, person_id: str, on: dt.date) -> Standing | None:
+    async def standings(
+        self, body_id: str, person_ids: Collection[str], on: dt.date
+    ) -> dict[str, Standing]:
         await asyncio.sleep(0)  # let a concurrent clerk interleave here, as a database would
-        if not person_id.startswith("p-"):
-            return None
+        return {p: self._standing(p, on) for p in person_ids if p.startswith("p-")}
+
+    def _standing(self, person_id: str, on: dt.date) -> Standing:
         span = self.spans.get(person_id)
         if span is None or span[0] > on:
             return Standing(person_id, None)
@@ -171,6 +174,36 @@ async def test_errors_store_nothing(service: Service) -> None:
         with pytest.raises(error):
             await attempt
     assert await service.stored() == stored
+
+
+async def test_a_register_is_recorded_whole_or_not_at_all(service: Service) -> None:
+    meeting_id = await service.schedule()
+    stored = await service.stored()
+    refusals = [
+        ([AttendanceEntry("p-ann", "present"), AttendanceEntry("x-9", "present")], NotFound),
+        ([AttendanceEntry("p-ann", "present"), AttendanceEntry("p-eve", "present")], RuleViolated),
+        ([AttendanceEntry("", "present")], ValidationFailed),
+    ]
+    for entries, error in refusals:
+        with pytest.raises(error):
+            await service.recorder.record_attendance_register(BETSI, meeting_id, entries)
+    assert await service.stored() == stored
+    register = [
+        AttendanceEntry("p-lead", "present"),
+        AttendanceEntry("p-ann", "apologies"),
+        AttendanceEntry("p-eve", "present", "o-guest", invited=True),
+    ]
+    assert await service.recorder.record_attendance_register(BETSI, meeting_id, register) == 3
+    assert await service.recorder.record_attendance_register(BETSI, meeting_id, register) == 0
+    meeting = await service.commands.meetings.load(meeting_id)
+    attendance = meeting.record.attendance
+    assert {p: (a.status, a.organisation_id) for p, a in attendance.items()} == {
+        "p-lead": ("present", "o-p-lead"),
+        "p-ann": ("apologies", "o-p-ann"),
+        "p-eve": ("present", "o-guest"),
+    }
+    assert attendance["p-eve"].profession == "optometry"  # the guest's organisation's
+    assert await service.stored() == stored + 3
 
 
 async def test_a_late_enrolment_is_honoured_as_of_the_meeting_date(service: Service) -> None:

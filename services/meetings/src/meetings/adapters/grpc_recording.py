@@ -16,6 +16,7 @@ from clwstwr.meetings.v1 import meetings_service_pb2 as pb
 from clwstwr.meetings.v1 import meetings_service_pb2_grpc as pb_grpc
 from kernel.grpc.fields import optional, parse_date
 from meetings.adapters.grpc_messages import caller
+from meetings.application.commands import AttendanceEntry
 from meetings.application.ports import ReadModelSync
 from meetings.application.recording import MeetingRecorder
 
@@ -51,6 +52,19 @@ class RecordingServicer(pb_grpc.MeetingsServiceServicer):
             invited=request.invited,
         )
         return pb.RecordAttendanceResponse()
+
+    @override
+    async def RecordAttendanceRegister(
+        self, request: pb.RecordAttendanceRegisterRequest, context: Context
+    ) -> pb.RecordAttendanceRegisterResponse:
+        entries = [
+            AttendanceEntry(e.person_id, e.status, optional(e.organisation_id), e.invited)
+            for e in request.entries
+        ]
+        recorded = await self._recorder.record_attendance_register(
+            caller(), request.meeting_id, entries
+        )
+        return pb.RecordAttendanceRegisterResponse(recorded=recorded)
 
     @override
     async def RecordDeclaration(

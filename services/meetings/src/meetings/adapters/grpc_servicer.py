@@ -16,6 +16,7 @@ from meetings.application.commands import MeetingCommands
 from meetings.application.ports import MeetingQueries, ReadModelSync
 from meetings.application.recording import MeetingRecorder
 from meetings.domain.calendar import FinancialYear
+from meetings.domain.meeting_record import AgendaItem
 from meetings.domain.vocabulary import ACTION_STATUSES, check, one_of
 
 Context = aio.ServicerContext[object, object]
@@ -44,6 +45,7 @@ class MeetingsServicer(RecordingServicer):
             request.title,
             day,
             request.start_time,
+            [AgendaItem(i.title, i.purpose, i.lead) for i in request.agenda],
         )
         await self._sync.caught_up(position)
         return pb.ScheduleMeetingResponse(meeting_id=meeting_id)

@@ -7,6 +7,7 @@ membership. Lead appointments are the body's lead roles, not its deputy chair.
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Collection, Mapping
 
 import asyncpg
@@ -32,15 +33,16 @@ class PostgresMembershipView:
         # One round trip: the person (no row: unknown), each membership on the date with its
         # organisation's profession, and whether they held a lead appointment that day.
         self._standing = (
-            f"SELECT m.kind, m.organisation_id, o.profession, EXISTS ("
-            f"SELECT 1 FROM {t['appointments']} a WHERE a.body_id = $1 AND a.person_id = $2"
+            f"SELECT p.person_id, m.kind, m.organisation_id, o.profession, EXISTS ("
+            f"SELECT 1 FROM {t['appointments']} a WHERE a.body_id = $1"
+            " AND a.person_id = p.person_id"
             " AND a.role = ANY($4::text[])"
             " AND a.start_date <= $3 AND (a.end_date IS NULL OR a.end_date >= $3)) AS lead"
             f" FROM {t['people']} p LEFT JOIN {t['memberships']} m ON m.person_id = p.person_id"
             " AND m.body_id = $1"
             " AND m.start_date <= $3 AND (m.end_date IS NULL OR m.end_date >= $3)"
             f" LEFT JOIN {t['organisations']} o ON o.organisation_id = m.organisation_id"
-            " WHERE p.person_id = $2"
+            " WHERE p.person_id = ANY($2::text[])"
         )
         self._leads = (
             f"SELECT person_id FROM {t['appointments']} WHERE body_id = $1"
@@ -75,20 +77,14 @@ class PostgresMembershipView:
         rows = await self._pool.fetch(self._erased, list(person_ids))
         return {r["person_id"] for r in rows}
 
-    async def standing(self, body_id: str, person_id: str, on: dt.date) -> Standing | None:
-        rows = await self._pool.fetch(self._standing, body_id, person_id, on, LEAD_ROLES)
-        if not rows:
-            return None
-        kinds = {r["kind"] for r in rows if r["kind"] is not None}
-        if not kinds:
-            return Standing(person_id, None)
-        # Core outranks in attendance, should someone hold both (membership forbids overlaps).
-        return Standing(
-            person_id,
-            "core" if "core" in kinds else kinds.pop(),
-            {r["organisation_id"]: r["profession"] for r in rows if r["organisation_id"]},
-            holds_lead=rows[0]["lead"],
-        )
+    async def standings(
+        self, body_id: str, person_ids: Collection[str], on: dt.date
+    ) -> dict[str, Standing]:
+        rows = await self._pool.fetch(self._standing, body_id, list(person_ids), on, LEAD_ROLES)
+        by_person: dict[str, list[asyncpg.Record]] = defaultdict(list)
+        for row in rows:
+            by_person[row["person_id"]].append(row)
+        return {person: _standing(person, found) for person, found in by_person.items()}
 
     async def lead_on(self, body_id: str, on: dt.date) -> str | None:
         person: str | None = await self._pool.fetchval(self._leads, body_id, LEAD_ROLES, on)
@@ -97,3 +93,17 @@ class PostgresMembershipView:
     async def quorum_on(self, body_id: str, on: dt.date) -> int | None:
         quorum: int | None = await self._pool.fetchval(self._quorum, body_id, on)
         return quorum
+
+
+def _standing(person_id: str, rows: list[asyncpg.Record]) -> Standing:
+    """One person's standing from their rows: one per membership of the body that day."""
+    kinds = {r["kind"] for r in rows if r["kind"] is not None}
+    if not kinds:
+        return Standing(person_id, None)
+    # Core outranks in attendance, should someone hold both (membership forbids overlaps).
+    return Standing(
+        person_id,
+        "core" if "core" in kinds else kinds.pop(),
+        {r["organisation_id"]: r["profession"] for r in rows if r["organisation_id"]},
+        holds_lead=rows[0]["lead"],
+    )

@@ -9,7 +9,8 @@ re-deciding on the other's record, so two clerks recording at once both succeed.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import TypeVar
 
 from kernel.errors import NotFound
@@ -21,10 +22,21 @@ from meetings.application.ports import MembershipView
 from meetings.domain.calendar import LONDON
 from meetings.domain.events import EVENTS
 from meetings.domain.meeting import Meeting, check_schedule
-from meetings.domain.standing import Standing
+from meetings.domain.meeting_record import AgendaItem
+from meetings.domain.standing import RegisterLine, Standing
 from meetings.domain.vocabulary import check
 
 T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class AttendanceEntry:
+    """One person's attendance as a clerk sends it (``organisation_id`` None: their only one)."""
+
+    person_id: str
+    status: str
+    organisation_id: str | None = None
+    invited: bool = False
 
 
 def london_today() -> dt.date:
@@ -53,10 +65,11 @@ class MeetingCommands:
         title: str,
         day: dt.date,
         start_time: str,
+        agenda: Sequence[AgendaItem] = (),
     ) -> tuple[str, int]:
-        """Schedule a meeting of a body; return the new meeting's id and the store position."""
+        """Schedule a meeting of a body, perhaps with its agenda; its id and store position."""
         check(("body_id", None if body_id else "is required"))
-        check_schedule(kind, mode, title)
+        check_schedule(kind, mode, title, agenda)
         body = await self.membership.find_body(body_id)
         if body is None:
             raise NotFound(f"no body {body_id!r} (is membership's register seeded?)")
@@ -65,7 +78,7 @@ class MeetingCommands:
 
         async def attempt() -> int:
             meeting = await self.meetings.load(meeting_id)
-            meeting.schedule(meeting_id, body, kind, mode, title, day, start_time)
+            meeting.schedule(meeting_id, body, kind, mode, title, day, start_time, agenda)
             return await self._save(meeting)
 
         return meeting_id, await retry_on_conflict(attempt)
@@ -93,24 +106,40 @@ class MeetingCommands:
 
         return await retry_on_conflict(attempt)
 
-    async def standing(
-        self, meeting: Meeting, person_id: str, organisation_id: str | None, *, invited: bool
-    ) -> Standing:
-        """The person's standing with the meeting's body on its date.
+    async def register_lines(
+        self, meeting: Meeting, entries: Sequence[AttendanceEntry]
+    ) -> list[RegisterLine]:
+        """Each entry with the person's standing with the meeting's body on its date.
 
-        A guest (``invited``, not a member) may represent any registered organisation.
+        Membership's answers for every person come in one read. A guest (``invited``, not a
+        member) may represent any registered organisation.
         """
-        check(("person_id", None if person_id else "is required"))
+        check(
+            *(
+                (f"entries[{n}].person_id", None if e.person_id else "is required")
+                for n, e in enumerate(entries)
+            )
+        )
         facts = meeting.facts
-        standing = await self.membership.standing(facts.body_id, person_id, facts.meeting_date)
-        if standing is None:
-            raise NotFound(f"no person {person_id!r}")
-        if invited and standing.membership_kind is None and organisation_id is not None:
-            organisation = await self.membership.find_organisation(organisation_id)
-            if organisation is None:
-                raise NotFound(f"no organisation {organisation_id!r}")
-            return Standing(person_id, None, {organisation_id: organisation.profession})
-        return standing
+        standings = await self.membership.standings(
+            facts.body_id, {e.person_id for e in entries}, facts.meeting_date
+        )
+        lines = []
+        for n, entry in enumerate(entries):
+            standing = standings.get(entry.person_id)
+            if standing is None:
+                where = f" (entries[{n}])" if len(entries) > 1 else ""
+                raise NotFound(f"no person {entry.person_id!r}{where}")
+            if entry.invited and standing.membership_kind is None and entry.organisation_id:
+                standing = await self._guest(standing.person_id, entry.organisation_id)
+            lines.append(RegisterLine(standing, entry.status, entry.organisation_id, entry.invited))
+        return lines
+
+    async def _guest(self, person_id: str, organisation_id: str) -> Standing:
+        organisation = await self.membership.find_organisation(organisation_id)
+        if organisation is None:
+            raise NotFound(f"no organisation {organisation_id!r}")
+        return Standing(person_id, None, {organisation_id: organisation.profession})
 
     async def _load(self, meeting_id: str) -> Meeting:
         check(("meeting_id", None if meeting_id else "is required"))

@@ -32,10 +32,12 @@ class MembershipView(Protocol):
         """Which of ``person_ids`` membership has erased (their personal data is not shown)."""
         ...
 
-    async def standing(self, body_id: str, person_id: str, on: dt.date) -> Standing | None:
-        """The person's membership, organisations and lead appointment on ``on``.
+    async def standings(
+        self, body_id: str, person_ids: Collection[str], on: dt.date
+    ) -> dict[str, Standing]:
+        """Each person's membership, organisations and lead appointment on ``on``, by id.
 
-        None when the person is unknown (to meetings' copy of membership).
+        A person unknown to meetings' copy of membership is missing from the answer.
         """
         ...
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from meetings.application.access import Caller
-from meetings.application.commands import MeetingCommands
+from meetings.application.commands import AttendanceEntry, MeetingCommands
+from meetings.domain.vocabulary import check
 
 
 class MeetingRecorder:
@@ -32,15 +34,27 @@ class MeetingRecorder:
         *,
         invited: bool,
     ) -> int:
+        check(("person_id", None if person_id else "is required"))
         meeting = await self._commands.changeable(caller, meeting_id)
-        standing = await self._commands.standing(
-            meeting, person_id, organisation_id, invited=invited
+        [line] = await self._commands.register_lines(
+            meeting, [AttendanceEntry(person_id, status, organisation_id, invited)]
         )
         _, position = await self._commands.decide(
             meeting,
-            lambda m: m.record_attendance(standing, status, organisation_id, invited=invited),
+            lambda m: m.record_attendance(line.standing, status, organisation_id, invited=invited),
         )
         return position
+
+    async def record_attendance_register(
+        self, caller: Caller, meeting_id: str, entries: Sequence[AttendanceEntry]
+    ) -> int:
+        """Record a meeting's whole register, all or nothing; how many lines changed it."""
+        meeting = await self._commands.changeable(caller, meeting_id)
+        lines = await self._commands.register_lines(meeting, entries)
+        changed, _ = await self._commands.decide(
+            meeting, lambda m: m.record_attendance_register(lines)
+        )
+        return changed
 
     async def record_declaration(
         self,
@@ -118,14 +132,15 @@ class MeetingRecorder:
         *,
         invited: bool,
     ) -> int:
+        check(("person_id", None if person_id else "is required"))
         meeting = await self._commands.changeable(caller, meeting_id)
-        standing = await self._commands.standing(
-            meeting, person_id, organisation_id, invited=invited
+        [line] = await self._commands.register_lines(
+            meeting, [AttendanceEntry(person_id, status, organisation_id, invited)]
         )
         _, position = await self._commands.decide(
             meeting,
             lambda m: m.correct_attendance(
-                standing, status, organisation_id, reason, invited=invited
+                line.standing, status, organisation_id, reason, invited=invited
             ),
         )
         return position

@@ -9,6 +9,7 @@ version conflict on save and the application retries, re-checking against the ot
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from kernel.errors import AlreadyExists, RuleViolated
 from meetings.domain.calendar import LONDON, london_instant
@@ -19,7 +20,7 @@ from meetings.domain.events import (
     MeetingScheduled,
     MinutesApproved,
 )
-from meetings.domain.meeting_record import MeetingRecordCommands
+from meetings.domain.meeting_record import AgendaItem, MeetingRecordCommands
 from meetings.domain.standing import INVITED, Body, Standing, attendee
 from meetings.domain.vocabulary import (
     ATTENDANCE_STATUSES,
@@ -31,12 +32,16 @@ from meetings.domain.vocabulary import (
 )
 
 
-def check_schedule(kind: str, mode: str, title: str) -> None:
-    """Raise ``ValidationFailed`` naming an unknown kind or mode, or an overlong title."""
+def check_schedule(kind: str, mode: str, title: str, agenda: Sequence[AgendaItem] = ()) -> None:
+    """Raise ``ValidationFailed`` naming a bad kind, mode, title or agenda item's field.
+
+    An agenda item's field is named by its place: ``agenda[1].purpose``.
+    """
     check(
         ("kind", one_of(MEETING_KINDS, kind)),
         ("mode", one_of(MODES, mode)),
         ("title", text_problem(title, required=False)),
+        *(problem for n, item in enumerate(agenda) for problem in item.problems(f"agenda[{n}].")),
     )
 
 
@@ -52,15 +57,18 @@ class Meeting(MeetingRecordCommands):
         title: str,
         day: dt.date,
         start_time: str,
+        agenda: Sequence[AgendaItem] = (),
     ) -> None:
         """Schedule the meeting for a local date and time; a retried schedule does nothing.
+
+        ``agenda`` are its first agenda items, numbered 1, 2, … in order.
 
         Raises:
             ValidationFailed: an unknown kind or mode, a long title, a time that does not exist.
             RuleViolated: ``BODY_CLOSED`` (a merged or split cluster's body, after its last day).
             AlreadyExists: the id names a different meeting already.
         """
-        check_schedule(kind, mode, title)
+        check_schedule(kind, mode, title, agenda)
         starts_at = london_instant("start_time", day, start_time)
         if body.closed_on is not None and day > body.closed_on:
             raise RuleViolated(
@@ -88,6 +96,8 @@ class Meeting(MeetingRecordCommands):
                 return
             raise AlreadyExists(f"meeting {meeting_id} is scheduled already")
         self._record(scheduled)
+        for item in agenda:
+            self._add_agenda_item(item)
 
     def hold(
         self, chair_person_id: str, lead_person_id: str | None, quorum: int | None, today: dt.date

@@ -7,6 +7,8 @@ meeting, so updates to actions come at any time.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from kernel.errors import NotFound, RuleViolated
 from meetings.domain.events import (
@@ -14,12 +16,13 @@ from meetings.domain.events import (
     ActionUpdated,
     AgendaItemAdded,
     AttendanceRecorded,
+    Attendee,
     DecisionRecorded,
     DeclarationRecorded,
     MeetingScheduled,
 )
 from meetings.domain.meeting_state import MeetingState
-from meetings.domain.standing import Standing, attendee
+from meetings.domain.standing import RegisterLine, Standing, attendee
 from meetings.domain.vocabulary import (
     ACTION_STATUSES,
     ATTENDANCE_STATUSES,
@@ -31,17 +34,36 @@ from meetings.domain.vocabulary import (
 )
 
 
+@dataclass(frozen=True, slots=True)
+class AgendaItem:
+    """An agenda item as proposed: for information, discussion or decision, with its lead."""
+
+    title: str
+    purpose: str
+    lead: str
+
+    def problems(self, prefix: str = "") -> list[tuple[str, str | None]]:
+        """Each field's problem (None when it has none), named ``<prefix>title`` and so on."""
+        return [
+            (f"{prefix}title", text_problem(self.title)),
+            (f"{prefix}purpose", one_of(PURPOSES, self.purpose)),
+            (f"{prefix}lead", text_problem(self.lead)),
+        ]
+
+
 class MeetingRecordCommands(MeetingState):
     """Recording what happened at a meeting, while its record is open."""
 
     def add_agenda_item(self, title: str, purpose: str, lead: str) -> int:
         """Add an item (for information, discussion or decision) led by ``lead``; its number."""
-        check(
-            ("title", text_problem(title)),
-            ("purpose", one_of(PURPOSES, purpose)),
-            ("lead", text_problem(lead)),
-        )
-        facts = self._require_open("the agenda")
+        item = AgendaItem(title, purpose, lead)
+        check(*item.problems())
+        self._require_open("the agenda")
+        return self._add_agenda_item(item)
+
+    def _add_agenda_item(self, item: AgendaItem) -> int:
+        title, purpose, lead = item.title, item.purpose, item.lead
+        facts = self.facts
         number = len(self.record.agenda) + 1
         self._record(
             AgendaItemAdded(
@@ -60,15 +82,46 @@ class MeetingRecordCommands(MeetingState):
     ) -> None:
         """Record (or re-record, before the meeting is held) one person's attendance."""
         check(("status", one_of(ATTENDANCE_STATUSES, status)))
-        facts = self._require_open("attendance")
-        recorded = attendee(standing, status, organisation_id, invited=invited)
-        if self.record.attendance.get(recorded.person_id) == recorded:
-            return  # recorded already, exactly so: a retry
-        self._record(
-            AttendanceRecorded(
-                meeting_id=facts.meeting_id, health_board=facts.health_board, attendee=recorded
-            )
+        self._require_open("attendance")
+        self._record_attendees([attendee(standing, status, organisation_id, invited=invited)])
+
+    def record_attendance_register(self, lines: Sequence[RegisterLine]) -> int:
+        """Record a whole attendance register at once: every line, or none of them.
+
+        Each line is checked as ``record_attendance`` checks one, and a refusal names its line
+        (``entries[2]``). Lines recorded already, exactly so, change nothing (a retry).
+        Returns how many lines changed the record.
+        """
+        check(("entries", None if lines else "at least one line is required"))
+        check(
+            *(
+                (f"entries[{n}].status", one_of(ATTENDANCE_STATUSES, line.status))
+                for n, line in enumerate(lines)
+            ),
+            *_repeated_people(lines),
         )
+        self._require_open("attendance")
+        attendees = []
+        for n, line in enumerate(lines):
+            try:
+                attendees.append(
+                    attendee(line.standing, line.status, line.organisation_id, invited=line.invited)
+                )
+            except RuleViolated as refused:
+                raise RuleViolated(refused.reason, f"entries[{n}]: {refused}") from refused
+        return self._record_attendees(attendees)
+
+    def _record_attendees(self, attendees: Sequence[Attendee]) -> int:
+        """Record each attendee whose record differs from what is recorded; how many did."""
+        facts = self.facts
+        changed = [a for a in attendees if self.record.attendance.get(a.person_id) != a]
+        for recorded in changed:
+            self._record(
+                AttendanceRecorded(
+                    meeting_id=facts.meeting_id, health_board=facts.health_board, attendee=recorded
+                )
+            )
+        return len(changed)
 
     def record_declaration(
         self, person_id: str, item_number: int, kind: str, description: str
@@ -204,3 +257,15 @@ class MeetingRecordCommands(MeetingState):
         if item is None:
             raise NotFound(f"no agenda item {item_number} on this meeting")
         return item
+
+
+def _repeated_people(lines: Sequence[RegisterLine]) -> list[tuple[str, str | None]]:
+    """A field problem for each line naming someone an earlier line names already."""
+    first_line: dict[str, int] = {}
+    problems: list[tuple[str, str | None]] = []
+    for n, line in enumerate(lines):
+        person = line.standing.person_id
+        if person in first_line:
+            problems.append((f"entries[{n}].person_id", f"repeats entries[{first_line[person]}]"))
+        first_line.setdefault(person, n)
+    return problems

@@ -49,6 +49,16 @@ class Standing:
     holds_lead: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class RegisterLine:
+    """One line of a meeting's attendance register: who, how they attended, for whom."""
+
+    standing: Standing
+    status: str
+    organisation_id: str | None
+    invited: bool
+
+
 def attendee(
     standing: Standing, status: str, organisation_id: str | None, *, invited: bool
 ) -> Attendee:

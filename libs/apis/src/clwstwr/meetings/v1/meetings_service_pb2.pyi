@@ -30,6 +30,7 @@ class ScheduleMeetingRequest(_message.Message):
     TITLE_FIELD_NUMBER: _builtins.int
     DATE_FIELD_NUMBER: _builtins.int
     START_TIME_FIELD_NUMBER: _builtins.int
+    AGENDA_FIELD_NUMBER: _builtins.int
     body_id: _builtins.str
     """The cluster, collaborative or PCPG (membership's body id)."""
     kind: _builtins.str
@@ -42,6 +43,10 @@ class ScheduleMeetingRequest(_message.Message):
     """The meeting's date."""
     start_time: _builtins.str
     """Its start, "HH:MM" in Europe/London."""
+    @_builtins.property
+    def agenda(self) -> _containers.RepeatedCompositeFieldContainer[Global___ProposedAgendaItem]:
+        """Optional: its agenda as called, numbered 1, 2, … in order (AddAgendaItem adds more)."""
+
     def __init__(
         self,
         *,
@@ -51,14 +56,45 @@ class ScheduleMeetingRequest(_message.Message):
         title: _builtins.str = ...,
         date: _builtins.str = ...,
         start_time: _builtins.str = ...,
+        agenda: _abc.Iterable[Global___ProposedAgendaItem] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["body_id", b"body_id", "date", b"date", "kind", b"kind", "mode", b"mode", "start_time", b"start_time", "title", b"title"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["agenda", b"agenda", "body_id", b"body_id", "date", b"date", "kind", b"kind", "mode", b"mode", "start_time", b"start_time", "title", b"title"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___ScheduleMeetingRequest: _TypeAlias = ScheduleMeetingRequest  # noqa: Y015
+
+@_typing.final
+class ProposedAgendaItem(_message.Message):
+    """ProposedAgendaItem is an item of a meeting's agenda as proposed (numbered when added)."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    TITLE_FIELD_NUMBER: _builtins.int
+    PURPOSE_FIELD_NUMBER: _builtins.int
+    LEAD_FIELD_NUMBER: _builtins.int
+    title: _builtins.str
+    """What it is about."""
+    purpose: _builtins.str
+    """information, discussion or decision."""
+    lead: _builtins.str
+    """Who leads it."""
+    def __init__(
+        self,
+        *,
+        title: _builtins.str = ...,
+        purpose: _builtins.str = ...,
+        lead: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["lead", b"lead", "purpose", b"purpose", "title", b"title"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ProposedAgendaItem: _TypeAlias = ProposedAgendaItem  # noqa: Y015
 
 @_typing.final
 class ScheduleMeetingResponse(_message.Message):
@@ -192,6 +228,90 @@ class RecordAttendanceResponse(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___RecordAttendanceResponse: _TypeAlias = RecordAttendanceResponse  # noqa: Y015
+
+@_typing.final
+class AttendanceEntry(_message.Message):
+    """AttendanceEntry is one line of a meeting's attendance register."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    PERSON_ID_FIELD_NUMBER: _builtins.int
+    STATUS_FIELD_NUMBER: _builtins.int
+    ORGANISATION_ID_FIELD_NUMBER: _builtins.int
+    INVITED_FIELD_NUMBER: _builtins.int
+    person_id: _builtins.str
+    """The person (membership's person id)."""
+    status: _builtins.str
+    """present, apologies or absent."""
+    organisation_id: _builtins.str
+    """The organisation they represented; "" for their only one (or none)."""
+    invited: _builtins.bool
+    """A guest who is not a member of the body: recorded, never counted for quorum."""
+    def __init__(
+        self,
+        *,
+        person_id: _builtins.str = ...,
+        status: _builtins.str = ...,
+        organisation_id: _builtins.str = ...,
+        invited: _builtins.bool = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["invited", b"invited", "organisation_id", b"organisation_id", "person_id", b"person_id", "status", b"status"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___AttendanceEntry: _TypeAlias = AttendanceEntry  # noqa: Y015
+
+@_typing.final
+class RecordAttendanceRegisterRequest(_message.Message):
+    """RecordAttendanceRegisterRequest records everyone's attendance at a meeting at once."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    MEETING_ID_FIELD_NUMBER: _builtins.int
+    ENTRIES_FIELD_NUMBER: _builtins.int
+    meeting_id: _builtins.str
+    """The meeting."""
+    @_builtins.property
+    def entries(self) -> _containers.RepeatedCompositeFieldContainer[Global___AttendanceEntry]:
+        """One entry per person, each person once."""
+
+    def __init__(
+        self,
+        *,
+        meeting_id: _builtins.str = ...,
+        entries: _abc.Iterable[Global___AttendanceEntry] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["entries", b"entries", "meeting_id", b"meeting_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___RecordAttendanceRegisterRequest: _TypeAlias = RecordAttendanceRegisterRequest  # noqa: Y015
+
+@_typing.final
+class RecordAttendanceRegisterResponse(_message.Message):
+    """RecordAttendanceRegisterResponse says how many entries changed the record."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    RECORDED_FIELD_NUMBER: _builtins.int
+    recorded: _builtins.int
+    """Entries not recorded before exactly so (0 for a retried register)."""
+    def __init__(
+        self,
+        *,
+        recorded: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["recorded", b"recorded"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___RecordAttendanceRegisterResponse: _TypeAlias = RecordAttendanceRegisterResponse  # noqa: Y015
 
 @_typing.final
 class RecordDeclarationRequest(_message.Message):

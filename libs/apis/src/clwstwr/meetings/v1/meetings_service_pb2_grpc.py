@@ -60,6 +60,11 @@ class MeetingsServiceStub:
                 request_serializer=clwstwr_dot_meetings_dot_v1_dot_meetings__service__pb2.RecordAttendanceRequest.SerializeToString,
                 response_deserializer=clwstwr_dot_meetings_dot_v1_dot_meetings__service__pb2.RecordAttendanceResponse.FromString,
                 _registered_method=True)
+        self.RecordAttendanceRegister = channel.unary_unary(
+                '/clwstwr.meetings.v1.MeetingsService/RecordAttendanceRegister',
+                request_serializer=clwstwr_dot_meetings_dot_v1_dot_meetings__service__pb2.RecordAttendanceRegisterRequest.SerializeToString,
+                response_deserializer=clwstwr_dot_meetings_dot_v1_dot_meetings__service__pb2.RecordAttendanceRegisterResponse.FromString,
+                _registered_method=True)
         self.RecordDeclaration = channel.unary_unary(
                 '/clwstwr.meetings.v1.MeetingsService/RecordDeclaration',
                 request_serializer=clwstwr_dot_meetings_dot_v1_dot_meetings__service__pb2.RecordDeclarationRequest.SerializeToString,
@@ -151,6 +156,16 @@ class MeetingsServiceServicer:
         they represented. FAILED_PRECONDITION ATTENDEE_NOT_A_MEMBER if they were not a member of
         the body on the meeting date (nor invited), ORGANISATION_NOT_REPRESENTED if they do not
         represent that organisation there, MEETING_ALREADY_HELD once the record is closed.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RecordAttendanceRegister(self, request, context):
+        """RecordAttendanceRegister records a meeting's whole register in one call: every entry, or
+        none. Each entry is checked as RecordAttendance checks one; an error names its entry
+        (field violations such as entries[2].status; entries[2] in a FAILED_PRECONDITION message).
+        Entries recorded already, exactly so, change nothing.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -255,6 +270,11 @@ def add_MeetingsServiceServicer_to_server(servicer, server):
                     servicer.RecordAttendance,
                     request_deserializer=clwstwr_dot_meetings_dot_v1_dot_meetings__service__pb2.RecordAttendanceRequest.FromString,
                     response_serializer=clwstwr_dot_meetings_dot_v1_dot_meetings__service__pb2.RecordAttendanceResponse.SerializeToString,
+            ),
+            'RecordAttendanceRegister': grpc.unary_unary_rpc_method_handler(
+                    servicer.RecordAttendanceRegister,
+                    request_deserializer=clwstwr_dot_meetings_dot_v1_dot_meetings__service__pb2.RecordAttendanceRegisterRequest.FromString,
+                    response_serializer=clwstwr_dot_meetings_dot_v1_dot_meetings__service__pb2.RecordAttendanceRegisterResponse.SerializeToString,
             ),
             'RecordDeclaration': grpc.unary_unary_rpc_method_handler(
                     servicer.RecordDeclaration,
@@ -404,6 +424,33 @@ class MeetingsService:
             '/clwstwr.meetings.v1.MeetingsService/RecordAttendance',
             clwstwr_dot_meetings_dot_v1_dot_meetings__service__pb2.RecordAttendanceRequest.SerializeToString,
             clwstwr_dot_meetings_dot_v1_dot_meetings__service__pb2.RecordAttendanceResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RecordAttendanceRegister(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/clwstwr.meetings.v1.MeetingsService/RecordAttendanceRegister',
+            clwstwr_dot_meetings_dot_v1_dot_meetings__service__pb2.RecordAttendanceRegisterRequest.SerializeToString,
+            clwstwr_dot_meetings_dot_v1_dot_meetings__service__pb2.RecordAttendanceRegisterResponse.FromString,
             options,
             channel_credentials,
             insecure,

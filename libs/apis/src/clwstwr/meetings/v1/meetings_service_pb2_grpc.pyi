@@ -56,6 +56,12 @@ class MeetingsServiceStub:
     the body on the meeting date (nor invited), ORGANISATION_NOT_REPRESENTED if they do not
     represent that organisation there, MEETING_ALREADY_HELD once the record is closed.
     """
+    RecordAttendanceRegister: _grpc.UnaryUnaryMultiCallable[_meetings_service_pb2.RecordAttendanceRegisterRequest, _meetings_service_pb2.RecordAttendanceRegisterResponse]
+    """RecordAttendanceRegister records a meeting's whole register in one call: every entry, or
+    none. Each entry is checked as RecordAttendance checks one; an error names its entry
+    (field violations such as entries[2].status; entries[2] in a FAILED_PRECONDITION message).
+    Entries recorded already, exactly so, change nothing.
+    """
     RecordDeclaration: _grpc.UnaryUnaryMultiCallable[_meetings_service_pb2.RecordDeclarationRequest, _meetings_service_pb2.RecordDeclarationResponse]
     """RecordDeclaration records a present attendee's declaration of interest in an agenda item."""
     RecordDecision: _grpc.UnaryUnaryMultiCallable[_meetings_service_pb2.RecordDecisionRequest, _meetings_service_pb2.RecordDecisionResponse]
@@ -114,6 +120,12 @@ class MeetingsServiceAsyncStub(MeetingsServiceStub):
     they represented. FAILED_PRECONDITION ATTENDEE_NOT_A_MEMBER if they were not a member of
     the body on the meeting date (nor invited), ORGANISATION_NOT_REPRESENTED if they do not
     represent that organisation there, MEETING_ALREADY_HELD once the record is closed.
+    """
+    RecordAttendanceRegister: _aio.UnaryUnaryMultiCallable[_meetings_service_pb2.RecordAttendanceRegisterRequest, _meetings_service_pb2.RecordAttendanceRegisterResponse]  # type: ignore[assignment]
+    """RecordAttendanceRegister records a meeting's whole register in one call: every entry, or
+    none. Each entry is checked as RecordAttendance checks one; an error names its entry
+    (field violations such as entries[2].status; entries[2] in a FAILED_PRECONDITION message).
+    Entries recorded already, exactly so, change nothing.
     """
     RecordDeclaration: _aio.UnaryUnaryMultiCallable[_meetings_service_pb2.RecordDeclarationRequest, _meetings_service_pb2.RecordDeclarationResponse]  # type: ignore[assignment]
     """RecordDeclaration records a present attendee's declaration of interest in an agenda item."""
@@ -188,6 +200,18 @@ class MeetingsServiceServicer(metaclass=_abc_1.ABCMeta):
         they represented. FAILED_PRECONDITION ATTENDEE_NOT_A_MEMBER if they were not a member of
         the body on the meeting date (nor invited), ORGANISATION_NOT_REPRESENTED if they do not
         represent that organisation there, MEETING_ALREADY_HELD once the record is closed.
+        """
+
+    @_abc_1.abstractmethod
+    def RecordAttendanceRegister(
+        self,
+        request: _meetings_service_pb2.RecordAttendanceRegisterRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_meetings_service_pb2.RecordAttendanceRegisterResponse, _abc.Awaitable[_meetings_service_pb2.RecordAttendanceRegisterResponse]]:
+        """RecordAttendanceRegister records a meeting's whole register in one call: every entry, or
+        none. Each entry is checked as RecordAttendance checks one; an error names its entry
+        (field violations such as entries[2].status; entries[2] in a FAILED_PRECONDITION message).
+        Entries recorded already, exactly so, change nothing.
         """
 
     @_abc_1.abstractmethod
