@@ -3,8 +3,8 @@
 Each model is the published shape of the payments event of the same ``event_type``; the
 service's tests validate its stored events against these, so the two cannot drift apart.
 Amounts are integer pence; dates are ISO calendar dates; financial years run 1 April to
-31 March. Ledger entries (accruals and their reversals) are not events: read them with
-``GetStatement`` / ``ListAccruals``; each names the event that caused it.
+31 March. Every ledger entry (an accrual, or the reversal of one) is published as
+``LedgerEntryPosted``, naming the event that caused it.
 """
 
 from __future__ import annotations
@@ -134,6 +134,34 @@ class ScheduleApproved(IntegrationEvent):
     approved_by: str
 
 
+class LedgerEntryPosted(IntegrationEvent):
+    """An entry was appended to the payments ledger (stream ``ledger-<board>-<year>``).
+
+    An accrual has a positive amount and ``reverses`` None; a reversal has the negated amount
+    of the entry it ``reverses``. A payee's entries for a year always sum to what the rules
+    give for the meetings and claims as they now stand. ``source_kind`` is meeting or claim;
+    ``part`` is payment or bonus; ``payee_kind`` is the rule's payee (contractor, lead_workplace,
+    lead or claimant).
+    """
+
+    event_type: ClassVar[str] = "payments.LedgerEntryPosted"
+    entry_id: int
+    payee: str
+    payee_kind: str
+    rule_id: str
+    card_id: str
+    source_kind: str
+    source_id: str
+    part: str
+    amount_pence: int
+    reverses: int | None
+    on: dt.date
+    financial_year: str
+    health_board: str
+    cluster_id: str | None
+    caused_by: str
+
+
 EVENTS: tuple[type[IntegrationEvent], ...] = (
     RateCardPublished,
     ClaimSubmitted,
@@ -141,5 +169,6 @@ EVENTS: tuple[type[IntegrationEvent], ...] = (
     ClaimRejected,
     ScheduleDrafted,
     ScheduleApproved,
+    LedgerEntryPosted,
 )
 """Every payments integration event."""

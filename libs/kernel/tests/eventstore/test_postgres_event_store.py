@@ -4,8 +4,9 @@ from collections.abc import AsyncIterator
 import asyncpg
 import pytest
 
+from kernel.errors import ConcurrencyError
 from kernel.events import NO_STREAM, NewEvent
-from kernel.postgres.eventstore import PostgresEventStore
+from kernel.postgres.eventstore import PostgresEventStore, append_in_transaction
 from kernel.testing.eventstore_contract import EventStoreContract, make_event
 
 pytestmark = pytest.mark.integration
@@ -69,3 +70,25 @@ async def test_concurrent_writers_never_let_a_tailing_reader_skip_or_reorder(
         assert versions == list(range(1, per_writer + 1))
     for store in [*stores, reader]:
         await store.close()
+
+
+async def test_an_append_in_a_callers_transaction_commits_or_rolls_back_with_it(
+    pg_pool: asyncpg.Pool, store: PostgresEventStore, pg_schema: str
+) -> None:
+    async with pg_pool.acquire() as conn:
+        with pytest.raises(RuntimeError):
+            async with conn.transaction():
+                await append_in_transaction(conn, pg_schema, "outbox", NO_STREAM, [make_event(1)])
+                raise RuntimeError("the handler failed after appending")
+        assert await store.read_all() == []
+        async with conn.transaction():
+            result = await append_in_transaction(
+                conn, pg_schema, "outbox", NO_STREAM, [make_event(1), make_event(2)]
+            )
+        assert (result.stream_version, result.duplicate) == (2, False)
+        async with conn.transaction():
+            with pytest.raises(ConcurrencyError):
+                await append_in_transaction(conn, pg_schema, "outbox", 0, [make_event(3)])
+    stored = await store.read_stream("outbox")
+    assert [e.data for e in stored] == [make_event(1).data, make_event(2).data]
+    assert [e.position for e in stored] == list(result.positions)

@@ -124,6 +124,20 @@ async def test_an_old_event_applied_again_changes_nothing(platform: Platform) ->
     assert after == before
 
 
+async def test_every_ledger_entry_is_published_with_it(platform: Platform) -> None:
+    async with platform.payments.pool.acquire() as conn:
+        rows = await conn.fetch(
+            f"SELECT entry_id, payee, rule_id, amount_pence, reverses, caused_by"
+            f" FROM {platform.schema}.ledger ORDER BY entry_id"
+        )
+    assert rows, "the examples above accrued nothing"
+    stored = await platform.payments.store.read_all(0, 10_000)
+    posted = [e for e in stored if e.event_type == "payments.LedgerEntryPosted"]
+    assert {e.stream_id.split("-")[0] for e in posted} == {"ledger"}
+    fields = ("entry_id", "payee", "rule_id", "amount_pence", "reverses", "caused_by")
+    assert [tuple(e.data[f] for f in fields) for e in posted] == [tuple(r) for r in rows]
+
+
 async def test_the_pharmacy_pc_lead_earns_backfill_for_their_workplace_up_to_four(
     platform: Platform,
 ) -> None:

@@ -12,6 +12,7 @@ from kernel.testing.contracts import assert_stored_json_matches_contract
 from payments.domain.card_book import RateCardPublished
 from payments.domain.claims import ClaimApproved, ClaimRejected, ClaimSubmitted
 from payments.domain.events import EVENTS
+from payments.domain.ledger import LedgerEntryPosted
 from payments.domain.schedules import ScheduleApproved, ScheduleDrafted
 from payments.domain.shipped_card import SHIPPED_CARD
 
@@ -41,6 +42,23 @@ SAMPLES: list[DomainEvent] = [
         total_pence=50_000,
     ),
     ScheduleApproved(schedule_id="7A1-2024-06-1", health_board="7A1", approved_by="fd@7A1"),
+    LedgerEntryPosted(
+        entry_id=2,
+        payee="o-W00001",
+        payee_kind="contractor",
+        rule_id="CP-COLLAB-MEETING",
+        card_id=SHIPPED_CARD.card_id,
+        source_kind="meeting",
+        source_id="m-1",
+        part="payment",
+        amount_pence=-12_000,
+        reverses=1,
+        on=dt.date(2024, 6, 12),
+        financial_year="2024-25",
+        health_board="7A1",
+        cluster_id="7A1-anglesey",
+        caused_by="meetings:41",
+    ),
 ]
 
 

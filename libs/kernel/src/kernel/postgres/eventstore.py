@@ -25,6 +25,7 @@ from kernel.errors import ConcurrencyError, EventIdConflict
 from kernel.events import AppendResult, NewEvent, RecordedEvent
 from kernel.eventstore.memory import check_append_arguments
 from kernel.eventstore.port import EventStore
+from kernel.postgres.connection import DbConnection
 from kernel.postgres.identifiers import checked_schema
 from kernel.upcasting import NO_UPCASTERS, Upcasters
 
@@ -69,9 +70,7 @@ class PostgresEventStore(EventStore):
         self._queue: deque[_Request] = deque()
         self._writer: asyncio.Task[None] | None = None
         self._listener = _Listener(pool, f"{self._schema}_events")
-        self._append_sql = (
-            f"SELECT * FROM {self._schema}.append_events($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
-        )
+        self._append_sql = _append_sql(self._schema)
         self._read_all_sql = (
             f"SELECT {_COLUMNS} FROM {self._schema}.events"
             " WHERE position > $1 ORDER BY position LIMIT $2"
@@ -192,6 +191,34 @@ class PostgresEventStore(EventStore):
             )
             for r in rows
         ]
+
+
+async def append_in_transaction(
+    conn: DbConnection,
+    schema: str,
+    stream_id: str,
+    expected_version: int | None,
+    events: Sequence[NewEvent],
+) -> AppendResult:
+    """Append ``events`` on ``conn``, inside the transaction its caller holds.
+
+    They commit, or roll back, with the caller's other writes: a transactional outbox for a
+    handler that derives events from what it consumes (payments' ledger entries), so a
+    redelivered batch can neither lose nor repeat them. The store's position lock is held until
+    that transaction ends, so keep it short. Readers are woken on commit, as for ``append``.
+
+    Raises:
+        ConcurrencyError, EventIdConflict: as ``EventStore.append``.
+    """
+    check_append_arguments(stream_id, expected_version, events)
+    request = _Request(stream_id, expected_version, events)
+    [row] = await conn.fetch(_append_sql(checked_schema(schema)), *_append_arguments([request]))
+    _settle(request, row)
+    return request.done.result()
+
+
+def _append_sql(schema: str) -> str:
+    return f"SELECT * FROM {schema}.append_events($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
 
 
 def _append_arguments(batch: list[_Request]) -> tuple[list[Any], ...]:

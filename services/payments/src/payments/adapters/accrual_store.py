@@ -15,10 +15,13 @@ import datetime as dt
 from collections.abc import Iterable
 
 from kernel.messaging import DbConnection
+from kernel.postgres.eventstore import append_in_transaction
+from kernel.telemetry.propagation import inject_trace_context
 from payments.adapters.facts_loader import load_facts, load_standing
 from payments.domain.accrual import entitlements
+from payments.domain.events import EVENTS
 from payments.domain.financial_year import financial_year
-from payments.domain.ledger import Posting, postings
+from payments.domain.ledger import LedgerEntryPosted, Posting, postings
 
 Scope = tuple[str, str]
 
@@ -29,18 +32,28 @@ async def take_turn(conn: DbConnection, schema: str) -> None:
 
 
 async def reaccrue(conn: DbConnection, schema: str, scopes: Iterable[Scope], caused_by: str) -> int:
-    """Append the entries that make each scope's ledger what the rules give; return how many."""
+    """Append the entries that make each scope's ledger what the rules give; return how many.
+
+    Each entry is also published as ``LedgerEntryPosted``, appended to payments' own store in
+    this same transaction (so an entry and its event commit together, or neither does).
+    """
     appended = 0
+    metadata = inject_trace_context({})
     for board, year in sorted(set(scopes)):
         cards, facts = await load_facts(conn, schema, board, year)
         standing = await load_standing(conn, schema, board, year)
+        posted = []
         for posting in postings(entitlements(cards, facts), standing):
-            await _append(conn, schema, posting, caused_by)
-            appended += 1
+            entry_id = await _append(conn, schema, posting, caused_by)
+            posted.append(LedgerEntryPosted.of(entry_id, posting, caused_by))
+        if posted:
+            events = [EVENTS.encode(event, metadata) for event in posted]
+            await append_in_transaction(conn, schema, f"ledger-{board}-{year}", None, events)
+        appended += len(posted)
     return appended
 
 
-async def _append(conn: DbConnection, schema: str, posting: Posting, caused_by: str) -> None:
+async def _append(conn: DbConnection, schema: str, posting: Posting, caused_by: str) -> int:
     key, due = posting.key, posting.due
     entry_id = await conn.fetchval(
         f"INSERT INTO {schema}.ledger (payee, payee_kind, rule_id, card_id, source_kind,"
@@ -66,7 +79,7 @@ async def _append(conn: DbConnection, schema: str, posting: Posting, caused_by: 
         await conn.execute(
             f"DELETE FROM {schema}.ledger_standing WHERE entry_id = $1", posting.reverses
         )
-        return
+        return int(entry_id)
     await conn.execute(
         f"INSERT INTO {schema}.ledger_standing VALUES ($1, $2, $3, $4, $5, $6)",
         key.payee,
@@ -76,6 +89,7 @@ async def _append(conn: DbConnection, schema: str, posting: Posting, caused_by: 
         key.part,
         entry_id,
     )
+    return int(entry_id)
 
 
 async def scopes_of_board(conn: DbConnection, schema: str, board: str | None) -> list[Scope]:

@@ -16,6 +16,7 @@ from payments.domain.card_book import RateCardPublished
 from payments.domain.claims import ClaimApproved, ClaimRejected, ClaimSubmitted
 from payments.domain.events import EVENTS
 from payments.domain.financial_year import financial_year
+from payments.domain.ledger import LedgerEntryPosted
 from payments.domain.schedules import ScheduleApproved, ScheduleDrafted
 
 
@@ -27,10 +28,14 @@ class OwnFacts:
         self._schema = schema
 
     async def handle(self, conn: DbConnection, events: Sequence[RecordedEvent]) -> None:
+        # The ledger's own events follow from the facts; they change none of them.
+        facts = [e for e in events if e.event_type != LedgerEntryPosted.event_type]
+        if not facts:
+            return
         await take_turn(conn, self._schema)
         scopes: set[Scope] = set()
         last = ""
-        for recorded in events:
+        for recorded in facts:
             touched = await self._write(conn, EVENTS.decode(recorded))
             if touched:
                 scopes.update(touched)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from kernel.aggregate import EventRegistry
 from payments.domain.card_book import RateCardPublished
 from payments.domain.claims import ClaimApproved, ClaimRejected, ClaimSubmitted
+from payments.domain.ledger import LedgerEntryPosted
 from payments.domain.schedules import ScheduleApproved, ScheduleDrafted
 
 EVENTS = EventRegistry(
@@ -14,4 +15,5 @@ EVENTS = EventRegistry(
     ClaimRejected,
     ScheduleDrafted,
     ScheduleApproved,
+    LedgerEntryPosted,
 )
