@@ -18,6 +18,8 @@ from reporting.adapters.grpc_servicer import ReportingParts, ReportingServicer
 from reporting.adapters.maturity_queries import PostgresMaturityQueries
 from reporting.adapters.maturity_view import MaturityView
 from reporting.adapters.membership_view import MembershipView
+from reporting.adapters.payment_queries import PostgresPaymentQueries
+from reporting.adapters.payments_view import PaymentsView
 from reporting.adapters.register_queries import PostgresRegister
 from reporting.application.assessment_reads import AssessmentReads
 from reporting.application.catalogue import CatalogueCommands
@@ -42,24 +44,31 @@ def definition(
     membership_source: str = "membership",
     today: Today = london_today,
     meetings_source: str = "meetings",
+    payments_source: str = "payments",
 ) -> ServiceDefinition:
     """The reporting service as the kernel's runtime runs it.
 
-    ``membership_source`` and ``meetings_source`` name the services whose events tell
-    reporting the register and the meetings held (their Redis streams, and their EventFeeds
-    in ``CLWSTWR_FEED_TARGETS``).
+    ``membership_source``, ``meetings_source`` and ``payments_source`` name the services whose
+    events tell reporting the register, the meetings held and the money (their Redis streams,
+    and their EventFeeds in ``CLWSTWR_FEED_TARGETS``).
     """
 
     async def build(infra: Infrastructure) -> ServiceParts:
         schema = infra.settings.service_name
-        views: tuple[Projection, ...] = (MembershipView(), MaturityView(), ComplianceView())
-        membership, maturity, meetings = (ProjectionHandler(v, schema) for v in views)
+        views: tuple[Projection, ...] = (
+            MembershipView(),
+            MaturityView(),
+            ComplianceView(),
+            PaymentsView(),
+        )
+        membership, maturity, meetings, payments = (ProjectionHandler(v, schema) for v in views)
         # Created here, not by the consumers, so commands and queries never meet a missing table.
         async with infra.pool.acquire() as conn:
             for view in views:
                 await create_tables(conn, schema, view)
         register = PostgresRegister(infra.pool, membership.tables)
         tables = {**membership.tables, **maturity.tables, **meetings.tables}
+        payment_queries = PostgresPaymentQueries(infra.pool, payments.tables)
         maturity_queries = PostgresMaturityQueries(infra.pool, tables)
         compliance_queries = PostgresComplianceQueries(infra.pool, tables)
         api = ReportingServicer(
@@ -71,7 +80,9 @@ def definition(
                 assessments=AssessmentReads(
                     PostgresAssessmentQueries(infra.pool, tables), register
                 ),
-                reports=ComplianceReads(compliance_queries, maturity_queries, register, today),
+                reports=ComplianceReads(
+                    compliance_queries, maturity_queries, payment_queries, register, today
+                ),
                 overview=NationalOverview(compliance_queries, today),
                 sync=infra.read_models,
             )
@@ -86,6 +97,7 @@ def definition(
             subscriptions=[
                 Subscription(membership, [membership_source]),
                 Subscription(meetings, [meetings_source]),
+                Subscription(payments, [payments_source]),
             ],
             projections=[maturity],
         )
@@ -97,5 +109,7 @@ def configured() -> tuple[ServiceDefinition, ReportingSettings]:
     """The service as this process's environment configures it (``CLWSTWR_*``)."""
     settings = ReportingSettings()
     return definition(
-        settings.membership_source, meetings_source=settings.meetings_source
+        settings.membership_source,
+        meetings_source=settings.meetings_source,
+        payments_source=settings.payments_source,
     ), settings

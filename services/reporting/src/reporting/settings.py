@@ -8,7 +8,7 @@ from kernel.settings import ServiceSettings
 
 
 class ReportingSettings(ServiceSettings):
-    """Shared service settings, and the membership and meetings services it follows."""
+    """Shared service settings, and the membership, meetings and payments services it follows."""
 
     service_name: str = Field(
         default="reporting", description="Also the Postgres schema and the stream prefix."
@@ -20,4 +20,8 @@ class ReportingSettings(ServiceSettings):
     meetings_source: str = Field(
         default="meetings",
         description="The service whose events tell reporting the meetings held, for compliance.",
+    )
+    payments_source: str = Field(
+        default="payments",
+        description="The service whose ledger events tell reporting the payments by rule.",
     )

@@ -2,8 +2,9 @@
 
 Reporting learns clusters and leads only from membership's events and meetings only from
 meetings' events, over Redis (with their EventFeeds for catch-up), exactly as in production;
-each module gets fresh schemas. Reporting's clock is pinned to 1 October 2024 (financial year
-2024/25) unless a test moves ``Platform.clock``.
+payments is a stand-in source whose store a test appends ledger events to (payments' own
+tests prove it publishes them). Each module gets fresh schemas. Reporting's clock is pinned
+to 1 October 2024 (financial year 2024/25) unless a test moves ``Platform.clock``.
 """
 
 import asyncio
@@ -20,7 +21,14 @@ from clwstwr.meetings.v1.meetings_service_pb2_grpc import MeetingsServiceStub
 from clwstwr.membership.v1 import membership_service_pb2 as mpb
 from clwstwr.membership.v1.membership_service_pb2_grpc import MembershipServiceStub
 from clwstwr.reporting.v1.reporting_service_pb2_grpc import ReportingServiceStub
-from kernel.runtime import RunningService, start_service
+from kernel.runtime import (
+    Infrastructure,
+    RunningService,
+    ServiceDefinition,
+    ServiceParts,
+    start_service,
+)
+from kernel.settings import ServiceSettings
 from kernel.testing.grpc import call_metadata
 from kernel.testing.infrastructure import service_settings
 from meetings.bootstrap import definition as meetings_definition
@@ -38,11 +46,15 @@ CLUSTER = "7A1-anglesey"
 TODAY = dt.date(2024, 10, 1)
 
 
+async def _nothing(_: Infrastructure) -> ServiceParts:
+    return ServiceParts()
+
+
 class Platform:
     """Membership, meetings and reporting, running, with a stub for each."""
 
     def __init__(self, services: list[RunningService], channels: list[aio.Channel]) -> None:
-        self.membership, self.meetings, self.reporting = services
+        self.membership, self.meetings, self.reporting, self.payments = services
         self.members = MembershipServiceStub(channels[0])
         self.meets = MeetingsServiceStub(channels[1])
         self.stub = ReportingServiceStub(channels[2])
@@ -98,13 +110,19 @@ async def _started(
     pg_pool: asyncpg.Pool, clock: list[dt.date]
 ) -> AsyncIterator[list[RunningService]]:
     suffix = uuid.uuid4().hex[:8]
-    members, meets, reports = (
-        f"{name}_{suffix}" for name in ("membership", "meetings", "reporting")
+    members, meets, reports, pays = (
+        f"{name}_{suffix}" for name in ("membership", "meetings", "reporting", "payments")
+    )
+    payments = await start_service(
+        ServiceDefinition(name=pays, build=_nothing), service_settings(ServiceSettings, pays)
     )
     membership = await start_service(
         membership_definition(), service_settings(MembershipSettings, members)
     )
-    targets = {members: f"127.0.0.1:{membership.server.port}"}
+    targets = {
+        members: f"127.0.0.1:{membership.server.port}",
+        pays: f"127.0.0.1:{payments.server.port}",
+    }
     meetings_settings = service_settings(
         MeetingsSettings,
         meets,
@@ -119,19 +137,21 @@ async def _started(
         reports,
         membership_source=members,
         meetings_source=meets,
+        payments_source=pays,
         feed_targets=json.dumps(targets),
         feed_token="service",
     )
-    reporting = await start_service(
-        reporting_definition(members, today=lambda: clock[0], meetings_source=meets), settings
+    definition = reporting_definition(
+        members, today=lambda: clock[0], meetings_source=meets, payments_source=pays
     )
-    running = [membership, meetings, reporting]
+    reporting = await start_service(definition, settings)
+    running = [membership, meetings, reporting, payments]
     try:
         yield running
     finally:
         for service in reversed(running):
             await service.stop(grace=0)
-        for schema in (reports, meets, members):
+        for schema in (reports, meets, members, pays):
             await pg_pool.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
 
 

@@ -14,6 +14,8 @@ from grpc import aio
 from clwstwr.meetings.v1 import meetings_service_pb2 as gpb
 from clwstwr.reporting.v1 import compliance_pb2 as cpb
 from clwstwr.reporting.v1 import reporting_service_pb2 as pb
+from contracts.payments import LedgerEntryPosted
+from kernel.events import NewEvent
 from kernel.feed import LocalEventSource
 from kernel.projections import physical_tables
 from kernel.projections.rebuild import rebuild
@@ -271,3 +273,46 @@ async def test_findings_are_published_once_raised_and_resolved_when_gone(
     assert {e.data["finding_key"] for e in raised} >= {f.key for f in report.findings}
     [resolved] = [e for e in stored if e.event_type == "reporting.ComplianceFindingResolved"]
     assert resolved.data["finding_key"] == unapproved.key
+
+
+async def test_the_report_shows_payments_by_rule_from_the_ledger(platform: Platform) -> None:
+    def entry(entry_id: int, rule: str, pence: int, reverses: int | None = None) -> NewEvent:
+        posted = LedgerEntryPosted(
+            entry_id=entry_id,
+            payee="o-1",
+            payee_kind="contractor",
+            rule_id=rule,
+            card_id="wales-2022",
+            source_kind="meeting",
+            source_id=f"m-{entry_id}",
+            part="payment",
+            amount_pence=pence,
+            reverses=reverses,
+            on=dt.date(2024, 6, 12),
+            financial_year=FY,
+            health_board="7A1",
+            cluster_id=CLUSTER,
+            caused_by="meetings@1",
+        )
+        return NewEvent(posted.event_type, posted.model_dump(mode="json"))
+
+    ledger = [
+        entry(1, "CP-COLLAB-MEETING", 12_000),
+        entry(2, "LEAD-AT-CLUSTER", 26_000),
+        entry(3, "LEAD-AT-CLUSTER", 26_000),
+        entry(4, "LEAD-AT-CLUSTER", -26_000, reverses=3),
+    ]
+    await platform.payments.store.append("ledger-7A1-2024-25", None, ledger)
+    await platform.reporting_knows("SELECT 1 FROM {schema}.ledger_entries HAVING count(*) = 4")
+    report = await platform.stub.GetClusterReport(REPORT, metadata=BOARD)
+    assert [
+        (p.rule_id, p.accrued_pence, p.scheduled_pence, p.entries) for p in report.payments
+    ] == [
+        ("CP-COLLAB-MEETING", 12_000, 0, 1),
+        ("LEAD-AT-CLUSTER", 26_000, 0, 3),
+    ]
+    exported = await platform.stub.ExportClusterReport(
+        pb.ExportClusterReportRequest(cluster_id=CLUSTER, financial_year=FY, format="csv"),
+        metadata=BOARD,
+    )
+    assert "payments_accrued_pence,,,,LEAD-AT-CLUSTER,26000" in exported.content.decode()

@@ -48,7 +48,8 @@ async def reaccrue(conn: DbConnection, schema: str, scopes: Iterable[Scope], cau
             posted.append(LedgerEntryPosted.of(entry_id, posting, caused_by))
         if posted:
             events = [EVENTS.encode(event, metadata) for event in posted]
-            await append_in_transaction(conn, schema, f"ledger-{board}-{year}", None, events)
+            stream = f"ledger-{board}-{year.replace('/', '-')}"
+            await append_in_transaction(conn, schema, stream, None, events)
         appended += len(posted)
     return appended
 

@@ -146,6 +146,15 @@ class ComplianceRpcs(pb_grpc.ReportingServiceServicer):
         return pb.GetClusterReportResponse(
             compliance=compliance_message(report),
             maturity=maturity_year_message(report.maturity) if report.maturity else None,
+            payments=[
+                pb.RulePayments(
+                    rule_id=p.rule_id,
+                    accrued_pence=p.accrued_pence,
+                    scheduled_pence=p.scheduled_pence,
+                    entries=p.entries,
+                )
+                for p in report.payments
+            ],
         )
 
     @override

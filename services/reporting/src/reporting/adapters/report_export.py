@@ -12,7 +12,6 @@ from collections.abc import Iterator
 
 from google.protobuf import json_format
 
-from clwstwr.reporting.v1 import compliance_pb2 as cpb
 from clwstwr.reporting.v1 import reporting_service_pb2 as pb
 from kernel.errors import ValidationFailed
 
@@ -33,7 +32,8 @@ def content_type(fmt: str) -> str:
     return FORMATS[fmt]
 
 
-def _rows(report: cpb.ClusterCompliance) -> Iterator[tuple[object, ...]]:
+def _rows(response: pb.GetClusterReportResponse) -> Iterator[tuple[object, ...]]:
+    report = response.compliance
     labels = {b.body_id: b.label for b in report.bodies}
     for body in report.bodies:
         for q in body.quarters:
@@ -50,6 +50,9 @@ def _rows(report: cpb.ClusterCompliance) -> Iterator[tuple[object, ...]]:
     for a in report.open_actions:
         state = "overdue" if a.overdue else a.status
         yield ("action", a.body_id, labels.get(a.body_id, ""), "", a.description, state)
+    for p in response.payments:
+        yield ("payments_accrued_pence", "", "", "", p.rule_id, p.accrued_pence)
+        yield ("payments_scheduled_pence", "", "", "", p.rule_id, p.scheduled_pence)
 
 
 def render(response: pb.GetClusterReportResponse, fmt: str) -> bytes:
@@ -60,5 +63,5 @@ def render(response: pb.GetClusterReportResponse, fmt: str) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
-    writer.writerows(_rows(response.compliance))
+    writer.writerows(_rows(response))
     return out.getvalue().encode()

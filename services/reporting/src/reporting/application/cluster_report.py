@@ -47,6 +47,20 @@ class OpenAction:
 
 
 @dataclass(frozen=True, slots=True)
+class RulePayments:
+    """The year's ledger entries of one payment rule at the cluster's meetings and claims.
+
+    ``accrued_pence`` nets accruals and reversals; ``scheduled_pence`` is the part carried by
+    approved payment schedules; ``entries`` counts the ledger entries behind both.
+    """
+
+    rule_id: str
+    accrued_pence: int
+    scheduled_pence: int
+    entries: int
+
+
+@dataclass(frozen=True, slots=True)
 class ClusterReport:
     cluster_id: str
     health_board: str
@@ -58,6 +72,7 @@ class ClusterReport:
     by_organisation: Sequence[AttendanceCount]
     open_actions: Sequence[OpenAction]
     maturity: MaturityYear | None
+    payments: Sequence[RulePayments]
 
 
 class ComplianceQueries(Protocol):
@@ -82,16 +97,24 @@ class ComplianceQueries(Protocol):
         ...
 
 
+class PaymentQueries(Protocol):
+    async def by_rule(self, cluster_id: str, financial_year: str) -> list[RulePayments]:
+        """The year's payments at the cluster, by rule id."""
+        ...
+
+
 class ComplianceReads:
     def __init__(
         self,
         queries: ComplianceQueries,
         maturity: MaturityQueries,
+        payments: PaymentQueries,
         register: Register,
         today: Today,
     ) -> None:
         self.queries = queries
         self._maturity = maturity
+        self._payments = payments
         self._register = register
         self._today = today
 
@@ -120,6 +143,7 @@ class ComplianceReads:
             by_organisation,
             await self.queries.open_actions(cluster_id, year, today),
             years[0] if years else None,
+            await self._payments.by_rule(cluster_id, year.label),
         )
 
     async def findings(

@@ -1116,6 +1116,7 @@ class GetClusterReportResponse(_message.Message):
 
     COMPLIANCE_FIELD_NUMBER: _builtins.int
     MATURITY_FIELD_NUMBER: _builtins.int
+    PAYMENTS_FIELD_NUMBER: _builtins.int
     @_builtins.property
     def compliance(self) -> _compliance_pb2.ClusterCompliance:
         """Meeting compliance, findings, attendance and actions."""
@@ -1124,19 +1125,58 @@ class GetClusterReportResponse(_message.Message):
     def maturity(self) -> Global___MaturityYear:
         """The year's maturity levels; absent if none were assessed."""
 
+    @_builtins.property
+    def payments(self) -> _containers.RepeatedCompositeFieldContainer[Global___RulePayments]:
+        """The year's payments at the cluster's meetings and claims, by rule id."""
+
     def __init__(
         self,
         *,
         compliance: _compliance_pb2.ClusterCompliance | None = ...,
         maturity: Global___MaturityYear | None = ...,
+        payments: _abc.Iterable[Global___RulePayments] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["compliance", b"compliance", "maturity", b"maturity"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["compliance", b"compliance", "maturity", b"maturity"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["compliance", b"compliance", "maturity", b"maturity", "payments", b"payments"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___GetClusterReportResponse: _TypeAlias = GetClusterReportResponse  # noqa: Y015
+
+@_typing.final
+class RulePayments(_message.Message):
+    """RulePayments totals one payment rule's ledger entries for a cluster and year."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    RULE_ID_FIELD_NUMBER: _builtins.int
+    ACCRUED_PENCE_FIELD_NUMBER: _builtins.int
+    SCHEDULED_PENCE_FIELD_NUMBER: _builtins.int
+    ENTRIES_FIELD_NUMBER: _builtins.int
+    rule_id: _builtins.str
+    """The rate card rule (e.g. CP-COLLAB-MEETING)."""
+    accrued_pence: _builtins.int
+    """Accruals net of reversals, in pence."""
+    scheduled_pence: _builtins.int
+    """The part carried by approved payment schedules, in pence."""
+    entries: _builtins.int
+    """The ledger entries behind the totals."""
+    def __init__(
+        self,
+        *,
+        rule_id: _builtins.str = ...,
+        accrued_pence: _builtins.int = ...,
+        scheduled_pence: _builtins.int = ...,
+        entries: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["accrued_pence", b"accrued_pence", "entries", b"entries", "rule_id", b"rule_id", "scheduled_pence", b"scheduled_pence"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___RulePayments: _TypeAlias = RulePayments  # noqa: Y015
 
 @_typing.final
 class WatchClusterReportsRequest(_message.Message):

@@ -228,7 +228,8 @@ class ReportingServiceServicer:
     def GetClusterReport(self, request, context):
         """GetClusterReport returns a cluster's report for a financial year: meeting compliance per
         body and quarter with its findings, attendance by profession and organisation, open and
-        overdue actions, and the year's maturity levels (readers of the cluster's board).
+        overdue actions, the year's maturity levels, and payments accrued and scheduled by rule
+        (readers of the cluster's board).
         NOT_FOUND if the cluster is unknown.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)

@@ -92,7 +92,8 @@ class ReportingServiceStub:
     GetClusterReport: _grpc.UnaryUnaryMultiCallable[_reporting_service_pb2.GetClusterReportRequest, _reporting_service_pb2.GetClusterReportResponse]
     """GetClusterReport returns a cluster's report for a financial year: meeting compliance per
     body and quarter with its findings, attendance by profession and organisation, open and
-    overdue actions, and the year's maturity levels (readers of the cluster's board).
+    overdue actions, the year's maturity levels, and payments accrued and scheduled by rule
+    (readers of the cluster's board).
     NOT_FOUND if the cluster is unknown.
     """
     ListFindings: _grpc.UnaryUnaryMultiCallable[_compliance_pb2.ListFindingsRequest, _compliance_pb2.ListFindingsResponse]
@@ -176,7 +177,8 @@ class ReportingServiceAsyncStub(ReportingServiceStub):
     GetClusterReport: _aio.UnaryUnaryMultiCallable[_reporting_service_pb2.GetClusterReportRequest, _reporting_service_pb2.GetClusterReportResponse]  # type: ignore[assignment]
     """GetClusterReport returns a cluster's report for a financial year: meeting compliance per
     body and quarter with its findings, attendance by profession and organisation, open and
-    overdue actions, and the year's maturity levels (readers of the cluster's board).
+    overdue actions, the year's maturity levels, and payments accrued and scheduled by rule
+    (readers of the cluster's board).
     NOT_FOUND if the cluster is unknown.
     """
     ListFindings: _aio.UnaryUnaryMultiCallable[_compliance_pb2.ListFindingsRequest, _compliance_pb2.ListFindingsResponse]  # type: ignore[assignment]
@@ -323,7 +325,8 @@ class ReportingServiceServicer(metaclass=_abc_1.ABCMeta):
     ) -> _typing.Union[_reporting_service_pb2.GetClusterReportResponse, _abc.Awaitable[_reporting_service_pb2.GetClusterReportResponse]]:
         """GetClusterReport returns a cluster's report for a financial year: meeting compliance per
         body and quarter with its findings, attendance by profession and organisation, open and
-        overdue actions, and the year's maturity levels (readers of the cluster's board).
+        overdue actions, the year's maturity levels, and payments accrued and scheduled by rule
+        (readers of the cluster's board).
         NOT_FOUND if the cluster is unknown.
         """
 

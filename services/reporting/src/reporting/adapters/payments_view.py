@@ -1,0 +1,86 @@
+"""Reporting's copy of the payments ledger: each entry's rule, cluster, year and schedule.
+
+Fed over the broker by a ``Subscription`` to payments (``LedgerEntryPosted``, and the schedule
+events that gather entries) and rebuildable from position 0. Entries are kept one row each, not
+summed on arrival, so a redelivered event changes nothing and every total in a report can be
+traced to the entries (and so the meetings and claims) behind it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any
+
+from kernel.events import RecordedEvent
+from kernel.messaging import DbConnection
+from kernel.projections import execute_statements
+
+Data = Mapping[str, Any]
+Tables = Mapping[str, str]
+Write = tuple[Any, ...]
+
+_TABLES = {
+    "ledger_entries": (
+        "CREATE TABLE {table} (entry_id bigint PRIMARY KEY, health_board text NOT NULL,"
+        " cluster_id text, financial_year text NOT NULL, rule_id text NOT NULL,"
+        " amount_pence bigint NOT NULL, schedule_id text);"
+        " CREATE INDEX {name}_by_cluster ON {table} (cluster_id, financial_year)"
+    ),
+    "payment_schedules": (
+        "CREATE TABLE {table} (schedule_id text PRIMARY KEY, health_board text NOT NULL,"
+        " approved boolean NOT NULL DEFAULT false)"
+    ),
+}
+
+
+def _posted(data: Data, t: Tables) -> Iterator[Write]:
+    yield (
+        f"INSERT INTO {t['ledger_entries']} (entry_id, health_board, cluster_id, financial_year,"
+        " rule_id, amount_pence) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+        data["entry_id"],
+        data["health_board"],
+        data["cluster_id"],
+        data["financial_year"],
+        data["rule_id"],
+        data["amount_pence"],
+    )
+
+
+def _drafted(data: Data, t: Tables) -> Iterator[Write]:
+    yield (
+        f"INSERT INTO {t['payment_schedules']} (schedule_id, health_board) VALUES ($1, $2)"
+        " ON CONFLICT DO NOTHING",
+        data["schedule_id"],
+        data["health_board"],
+    )
+    yield (
+        f"UPDATE {t['ledger_entries']} SET schedule_id = $1 WHERE entry_id = ANY($2::bigint[])",
+        data["schedule_id"],
+        list(data["entry_ids"]),
+    )
+
+
+def _approved(data: Data, t: Tables) -> Iterator[Write]:
+    yield (
+        f"UPDATE {t['payment_schedules']} SET approved = true WHERE schedule_id = $1",
+        data["schedule_id"],
+    )
+
+
+WRITES: Mapping[str, Callable[[Data, Tables], Iterator[Write]]] = {
+    "payments.LedgerEntryPosted": _posted,
+    "payments.ScheduleDrafted": _drafted,
+    "payments.ScheduleApproved": _approved,
+}
+
+
+class PaymentsView:
+    """The ledger as reports need it (a kernel ``Projection`` of payments' events)."""
+
+    name = "reporting.payments_view"
+    tables: Mapping[str, str] = _TABLES
+
+    async def apply(
+        self, conn: DbConnection, events: Sequence[RecordedEvent], tables: Tables
+    ) -> None:
+        await execute_statements(conn, events, tables, WRITES)
