@@ -77,6 +77,29 @@ async def test_a_cluster_has_its_pcpg_and_a_collaborative_per_profession(seeded:
     assert "7A3-neath.community-pharmacy" in {c.id for c in collaboratives.collaboratives}
 
 
+async def test_pcpgs_list_their_open_clusters_and_a_board_sees_its_own(seeded: Api) -> None:
+    national = seeded.as_("national")
+    pcpgs = await seeded.stub.ListPcpgs(pb.ListPcpgsRequest(page_size=100), metadata=national)
+    assert len(pcpgs.pcpgs) == 21
+    clusters = await seeded.stub.ListClusters(
+        pb.ListClustersRequest(page_size=100), metadata=national
+    )
+    planned_under = {c.id: c.pcpg_id for c in clusters.clusters}
+    listed = {cluster: p.id for p in pcpgs.pcpgs for cluster in p.cluster_ids}
+    assert listed == planned_under  # every open cluster, under its own PCPG, once
+    [swansea_bay] = [p for p in pcpgs.pcpgs if p.id == "7A3-swansea-bay"]
+    assert "7A3-neath" in swansea_bay.cluster_ids
+    assert swansea_bay.health_board == "7A3"
+    own = await seeded.stub.ListPcpgs(pb.ListPcpgsRequest(), metadata=seeded.as_("board-7a1"))
+    assert own.pcpgs
+    assert {p.health_board for p in own.pcpgs} == {"7A1"}
+    before = await seeded.stub.ListPcpgs(pb.ListPcpgsRequest(as_of="2024-03-31"), metadata=national)
+    assert list(before.pcpgs) == []
+    with pytest.raises(aio.AioRpcError) as refused:
+        await seeded.stub.ListPcpgs(pb.ListPcpgsRequest(health_board="7A9"), metadata=national)
+    assert fields(refused.value) == {"health_board"}
+
+
 async def test_a_rename_shows_from_its_date_and_history_is_kept(seeded: Api) -> None:
     renamed = await seeded.stub.RenameCluster(
         pb.RenameClusterRequest(

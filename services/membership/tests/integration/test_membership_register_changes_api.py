@@ -23,6 +23,14 @@ async def cluster_ids(api: Api, board: str, as_of: str) -> set[str]:
     return {c.id for c in page.clusters}
 
 
+async def pcpg_clusters(api: Api, pcpg_id: str, as_of: str) -> set[str]:
+    page = await api.stub.ListPcpgs(
+        pb.ListPcpgsRequest(health_board=pcpg_id[:3], as_of=as_of, page_size=100),
+        metadata=api.as_("national"),
+    )
+    return {c for p in page.pcpgs if p.id == pcpg_id for c in p.cluster_ids}
+
+
 async def collaborative_ids(api: Api, cluster_id: str, as_of: str = "") -> set[str]:
     page = await api.stub.ListCollaboratives(
         pb.ListCollaborativesRequest(cluster_id=cluster_id, as_of=as_of),
@@ -48,6 +56,10 @@ async def test_a_merge_shows_from_its_date_and_history_before_it(seeded: Api) ->
     assert {"7A1-conwy-east", "7A1-conwy-west"} <= before
     assert "7A1-conwy-county" not in before
     assert after == before - {"7A1-conwy-east", "7A1-conwy-west"} | {"7A1-conwy-county"}
+    assert await pcpg_clusters(seeded, "7A1-conwy", "2025-04-01") == {"7A1-conwy-county"}
+    assert {"7A1-conwy-east", "7A1-conwy-west"} <= await pcpg_clusters(
+        seeded, "7A1-conwy", "2025-03-31"
+    )
     east = await seeded.stub.GetCluster(
         pb.GetClusterRequest(cluster_id="7A1-conwy-east", as_of="2025-03-31"),
         metadata=seeded.as_("board-7a1"),

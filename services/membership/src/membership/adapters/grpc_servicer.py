@@ -82,16 +82,30 @@ class MembershipServicer(RosterServicer):
     async def ListClusters(
         self, request: pb.ListClustersRequest, context: Context
     ) -> pb.ListClustersResponse:
-        requested = request.health_board or None
-        if requested is not None:
-            check(("health_board", board_code_problem(requested)))
-        as_of = parse_date("as_of", request.as_of, default=today())
-        page = PageRequest.parse(request.page_size, request.page_token)
-        board = caller().board_filter(requested)
+        board, as_of, page = _register_listing(request)
         clusters = await self._queries.list_clusters(board, as_of, page)
         return pb.ListClustersResponse(
             clusters=[cluster_message(c) for c in clusters[: page.size]],
             next_page_token=next_page_token([c.cluster_id for c in clusters], page),
+        )
+
+    @override
+    async def ListPcpgs(
+        self, request: pb.ListPcpgsRequest, context: Context
+    ) -> pb.ListPcpgsResponse:
+        board, as_of, page = _register_listing(request)
+        pcpgs = await self._queries.list_pcpgs(board, as_of, page)
+        return pb.ListPcpgsResponse(
+            pcpgs=[
+                pb.Pcpg(
+                    id=p.pcpg_id,
+                    health_board=p.health_board,
+                    name=p.name,
+                    cluster_ids=p.cluster_ids,
+                )
+                for p in pcpgs[: page.size]
+            ],
+            next_page_token=next_page_token([p.pcpg_id for p in pcpgs], page),
         )
 
     @override
@@ -164,3 +178,15 @@ class MembershipServicer(RosterServicer):
 
 def _require_id(cluster_id: str) -> None:
     check(("cluster_id", cluster_id_problem(cluster_id) if cluster_id else "is required"))
+
+
+def _register_listing(
+    request: pb.ListClustersRequest | pb.ListPcpgsRequest,
+) -> tuple[str | None, dt.date, PageRequest]:
+    """A register list's board (as the caller may read it), date and page, checked."""
+    requested = request.health_board or None
+    if requested is not None:
+        check(("health_board", board_code_problem(requested)))
+    as_of = parse_date("as_of", request.as_of, default=today())
+    page = PageRequest.parse(request.page_size, request.page_token)
+    return caller().board_filter(requested), as_of, page

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 import asyncpg
 
 from kernel.paging import PageRequest
-from membership.application.ports import BoardView, ClusterView, CollaborativeView
+from membership.application.ports import BoardView, ClusterView, CollaborativeView, PcpgView
 from membership.domain.cluster import ClusterName
 
 # The name in force on $1: the latest effective date not after it; the later rename on a tie.
@@ -33,6 +33,16 @@ WHERE co.cluster_id = $1 AND ($2::text IS NULL OR co.collaborative_id > $2)
 ORDER BY co.collaborative_id LIMIT $3
 """
 
+# PCPGs are the clusters' planning groups: each with its clusters open on $1.
+_PCPGS = """
+SELECT c.pcpg_id, c.health_board, min(c.pcpg_name) AS name,
+    array_agg(c.cluster_id ORDER BY c.cluster_id) AS cluster_ids
+FROM {clusters} c LEFT JOIN {cluster_closures} x USING (cluster_id)
+WHERE c.established_on <= $1 AND (x.closed_on IS NULL OR x.closed_on >= $1)
+  AND ($2::text IS NULL OR c.health_board = $2) AND ($3::text IS NULL OR c.pcpg_id > $3)
+GROUP BY c.pcpg_id, c.health_board ORDER BY c.pcpg_id LIMIT $4
+"""
+
 
 class PostgresRegisterQueries:
     """``RegisterQueries`` on the projection's live tables."""
@@ -42,6 +52,7 @@ class PostgresRegisterQueries:
         self._tables = tables
         self._clusters = _CLUSTERS.format(**tables)
         self._collaboratives = _COLLABORATIVES.format(**tables)
+        self._pcpgs = _PCPGS.format(**tables)
 
     async def list_boards(self, page: PageRequest) -> list[BoardView]:
         rows = await self._pool.fetch(
@@ -51,6 +62,15 @@ class PostgresRegisterQueries:
             page.size + 1,
         )
         return [BoardView(r["ods_code"], r["name"], r["name_cy"]) for r in rows]
+
+    async def list_pcpgs(
+        self, board: str | None, as_of: dt.date, page: PageRequest
+    ) -> list[PcpgView]:
+        rows = await self._pool.fetch(self._pcpgs, as_of, board, page.after, page.size + 1)
+        return [
+            PcpgView(r["pcpg_id"], r["health_board"], r["name"], tuple(r["cluster_ids"]))
+            for r in rows
+        ]
 
     async def list_clusters(
         self, board: str | None, as_of: dt.date, page: PageRequest

@@ -50,10 +50,24 @@ class CollaborativeView:
     closed_on: dt.date | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class PcpgView:
+    """A PCPG as it stood on a date, with the clusters then open under it (by id)."""
+
+    pcpg_id: str
+    health_board: str
+    name: str
+    cluster_ids: tuple[str, ...]
+
+
 class RegisterQueries(Protocol):
     """The register's read model. Every list fetches ``page.size + 1`` items, key order."""
 
     async def list_boards(self, page: PageRequest) -> list[BoardView]: ...
+
+    async def list_pcpgs(
+        self, board: str | None, as_of: dt.date, page: PageRequest
+    ) -> list[PcpgView]: ...
 
     async def list_clusters(
         self, board: str | None, as_of: dt.date, page: PageRequest

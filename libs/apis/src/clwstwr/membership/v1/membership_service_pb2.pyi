@@ -355,6 +355,104 @@ class ListClustersRequest(_message.Message):
 Global___ListClustersRequest: _TypeAlias = ListClustersRequest  # noqa: Y015
 
 @_typing.final
+class ListPcpgsRequest(_message.Message):
+    """ListPcpgsRequest asks for a page of PCPGs."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    HEALTH_BOARD_FIELD_NUMBER: _builtins.int
+    AS_OF_FIELD_NUMBER: _builtins.int
+    PAGE_SIZE_FIELD_NUMBER: _builtins.int
+    PAGE_TOKEN_FIELD_NUMBER: _builtins.int
+    health_board: _builtins.str
+    """Only this board's PCPGs (ODS code); "" for every board the caller may read."""
+    as_of: _builtins.str
+    """The date to read the register on (ISO date); "" for today."""
+    page_size: _builtins.int
+    """The most PCPGs to return: 0 to 100; 0 means the default, 50."""
+    page_token: _builtins.str
+    """The next_page_token of the previous page; "" for the first."""
+    def __init__(
+        self,
+        *,
+        health_board: _builtins.str = ...,
+        as_of: _builtins.str = ...,
+        page_size: _builtins.int = ...,
+        page_token: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["as_of", b"as_of", "health_board", b"health_board", "page_size", b"page_size", "page_token", b"page_token"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListPcpgsRequest: _TypeAlias = ListPcpgsRequest  # noqa: Y015
+
+@_typing.final
+class Pcpg(_message.Message):
+    """Pcpg is a Pan-Cluster Planning Group as it stood on a date."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ID_FIELD_NUMBER: _builtins.int
+    HEALTH_BOARD_FIELD_NUMBER: _builtins.int
+    NAME_FIELD_NUMBER: _builtins.int
+    CLUSTER_IDS_FIELD_NUMBER: _builtins.int
+    id: _builtins.str
+    """Its id: the board and its area ("7A3-swansea-bay")."""
+    health_board: _builtins.str
+    """Its board's ODS code."""
+    name: _builtins.str
+    """Its name."""
+    @_builtins.property
+    def cluster_ids(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """The clusters that plan under it that day, by id."""
+
+    def __init__(
+        self,
+        *,
+        id: _builtins.str = ...,
+        health_board: _builtins.str = ...,
+        name: _builtins.str = ...,
+        cluster_ids: _abc.Iterable[_builtins.str] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["cluster_ids", b"cluster_ids", "health_board", b"health_board", "id", b"id", "name", b"name"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___Pcpg: _TypeAlias = Pcpg  # noqa: Y015
+
+@_typing.final
+class ListPcpgsResponse(_message.Message):
+    """ListPcpgsResponse is one page of PCPGs."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    PCPGS_FIELD_NUMBER: _builtins.int
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _builtins.int
+    next_page_token: _builtins.str
+    """Pass as page_token for the next page; "" on the last."""
+    @_builtins.property
+    def pcpgs(self) -> _containers.RepeatedCompositeFieldContainer[Global___Pcpg]:
+        """The PCPGs, by id."""
+
+    def __init__(
+        self,
+        *,
+        pcpgs: _abc.Iterable[Global___Pcpg] | None = ...,
+        next_page_token: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["next_page_token", b"next_page_token", "pcpgs", b"pcpgs"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListPcpgsResponse: _TypeAlias = ListPcpgsResponse  # noqa: Y015
+
+@_typing.final
 class ListClustersResponse(_message.Message):
     """ListClustersResponse is one page of clusters."""
 

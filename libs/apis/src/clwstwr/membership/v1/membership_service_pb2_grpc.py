@@ -63,6 +63,11 @@ class MembershipServiceStub:
                 request_serializer=clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.GetClusterRequest.SerializeToString,
                 response_deserializer=clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.GetClusterResponse.FromString,
                 _registered_method=True)
+        self.ListPcpgs = channel.unary_unary(
+                '/clwstwr.membership.v1.MembershipService/ListPcpgs',
+                request_serializer=clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.ListPcpgsRequest.SerializeToString,
+                response_deserializer=clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.ListPcpgsResponse.FromString,
+                _registered_method=True)
         self.RenameCluster = channel.unary_unary(
                 '/clwstwr.membership.v1.MembershipService/RenameCluster',
                 request_serializer=clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.RenameClusterRequest.SerializeToString,
@@ -204,6 +209,14 @@ class MembershipServiceServicer:
     def GetCluster(self, request, context):
         """GetCluster returns one cluster as it stood on a date. NOT_FOUND if it did not exist then:
         not yet established, or closed by a merge or split before that date.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListPcpgs(self, request, context):
+        """ListPcpgs lists the Pan-Cluster Planning Groups as they stood on a date, by id, optionally
+        of one board, each with its clusters open that day (a PCPG with none is not listed).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -392,6 +405,11 @@ def add_MembershipServiceServicer_to_server(servicer, server):
                     servicer.GetCluster,
                     request_deserializer=clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.GetClusterRequest.FromString,
                     response_serializer=clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.GetClusterResponse.SerializeToString,
+            ),
+            'ListPcpgs': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListPcpgs,
+                    request_deserializer=clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.ListPcpgsRequest.FromString,
+                    response_serializer=clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.ListPcpgsResponse.SerializeToString,
             ),
             'RenameCluster': grpc.unary_unary_rpc_method_handler(
                     servicer.RenameCluster,
@@ -611,6 +629,33 @@ class MembershipService:
             '/clwstwr.membership.v1.MembershipService/GetCluster',
             clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.GetClusterRequest.SerializeToString,
             clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.GetClusterResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListPcpgs(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/clwstwr.membership.v1.MembershipService/ListPcpgs',
+            clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.ListPcpgsRequest.SerializeToString,
+            clwstwr_dot_membership_dot_v1_dot_membership__service__pb2.ListPcpgsResponse.FromString,
             options,
             channel_credentials,
             insecure,

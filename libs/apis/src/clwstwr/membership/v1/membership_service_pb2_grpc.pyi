@@ -57,6 +57,10 @@ class MembershipServiceStub:
     """GetCluster returns one cluster as it stood on a date. NOT_FOUND if it did not exist then:
     not yet established, or closed by a merge or split before that date.
     """
+    ListPcpgs: _grpc.UnaryUnaryMultiCallable[_membership_service_pb2.ListPcpgsRequest, _membership_service_pb2.ListPcpgsResponse]
+    """ListPcpgs lists the Pan-Cluster Planning Groups as they stood on a date, by id, optionally
+    of one board, each with its clusters open that day (a PCPG with none is not listed).
+    """
     RenameCluster: _grpc.UnaryUnaryMultiCallable[_membership_service_pb2.RenameClusterRequest, _membership_service_pb2.RenameClusterResponse]
     """RenameCluster gives a cluster a new name from a date; earlier names stay in its history."""
     ListCollaboratives: _grpc.UnaryUnaryMultiCallable[_membership_service_pb2.ListCollaborativesRequest, _membership_service_pb2.ListCollaborativesResponse]
@@ -158,6 +162,10 @@ class MembershipServiceAsyncStub(MembershipServiceStub):
     GetCluster: _aio.UnaryUnaryMultiCallable[_membership_service_pb2.GetClusterRequest, _membership_service_pb2.GetClusterResponse]  # type: ignore[assignment]
     """GetCluster returns one cluster as it stood on a date. NOT_FOUND if it did not exist then:
     not yet established, or closed by a merge or split before that date.
+    """
+    ListPcpgs: _aio.UnaryUnaryMultiCallable[_membership_service_pb2.ListPcpgsRequest, _membership_service_pb2.ListPcpgsResponse]  # type: ignore[assignment]
+    """ListPcpgs lists the Pan-Cluster Planning Groups as they stood on a date, by id, optionally
+    of one board, each with its clusters open that day (a PCPG with none is not listed).
     """
     RenameCluster: _aio.UnaryUnaryMultiCallable[_membership_service_pb2.RenameClusterRequest, _membership_service_pb2.RenameClusterResponse]  # type: ignore[assignment]
     """RenameCluster gives a cluster a new name from a date; earlier names stay in its history."""
@@ -281,6 +289,16 @@ class MembershipServiceServicer(metaclass=_abc_1.ABCMeta):
     ) -> _typing.Union[_membership_service_pb2.GetClusterResponse, _abc.Awaitable[_membership_service_pb2.GetClusterResponse]]:
         """GetCluster returns one cluster as it stood on a date. NOT_FOUND if it did not exist then:
         not yet established, or closed by a merge or split before that date.
+        """
+
+    @_abc_1.abstractmethod
+    def ListPcpgs(
+        self,
+        request: _membership_service_pb2.ListPcpgsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_membership_service_pb2.ListPcpgsResponse, _abc.Awaitable[_membership_service_pb2.ListPcpgsResponse]]:
+        """ListPcpgs lists the Pan-Cluster Planning Groups as they stood on a date, by id, optionally
+        of one board, each with its clusters open that day (a PCPG with none is not listed).
         """
 
     @_abc_1.abstractmethod
