@@ -2,7 +2,7 @@
 
 import asyncio
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pytest
 
@@ -45,10 +45,15 @@ class RegisterBodies:
     async def find_body(self, body_id: str) -> Body | None:
         return self._bodies.get(body_id)
 
+    def close(self, body_id: str, last_day: dt.date) -> None:
+        """As a merge or split would: the body's last day was ``last_day``."""
+        self._bodies[body_id] = replace(self._bodies[body_id], closed_on=last_day)
+
 
 @dataclass
 class Service:
     store: InMemoryEventStore
+    bodies: RegisterBodies
     organisations: OrganisationCommands
     rosters: RosterCommands
 
@@ -56,12 +61,15 @@ class Service:
         return await self.store.last_position()
 
 
+TODAY = dt.date(2025, 6, 1)
+
+
 @pytest.fixture
 def service() -> Service:
     store = InMemoryEventStore()
     bodies = RegisterBodies()
-    organisations = OrganisationCommands(store, bodies)
-    return Service(store, organisations, RosterCommands(store, bodies, organisations))
+    organisations = OrganisationCommands(store, bodies, today=lambda: TODAY)
+    return Service(store, bodies, organisations, RosterCommands(store, bodies, organisations))
 
 
 def pharmacy(ods: str = "FW844", cluster: str = "7A1-anglesey") -> NewOrganisation:
@@ -113,6 +121,19 @@ async def test_organisations_need_a_cluster_of_the_callers_board(service: Servic
     with pytest.raises(PermissionDenied):
         await service.organisations.register_person(NATIONAL, "Siân", None, None)
     assert await service.stored() == 0
+
+
+async def test_no_organisation_registers_in_a_cluster_closed_before_today(
+    service: Service,
+) -> None:
+    service.bodies.close("7A1-anglesey", TODAY - dt.timedelta(days=1))
+    with pytest.raises(RuleViolated, match="closed on 2025-05-31") as refused:
+        await service.organisations.register_organisation(BETSI, pharmacy())
+    assert refused.value.reason == "BODY_CLOSED"
+    assert await service.stored() == 0
+    service.bodies.close("7A1-anglesey", TODAY)  # its last day: still open
+    await service.organisations.register_organisation(BETSI, pharmacy())
+    assert await service.stored() == 2  # the ODS code's claim, then the organisation
 
 
 async def test_a_lead_is_enrolled_appointed_and_ended_with_their_membership(

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from zoneinfo import ZoneInfo
-
 from clwstwr.reporting.v1 import reporting_service_pb2 as pb
 from clwstwr.reporting.v1 import reporting_service_pb2_grpc as pb_grpc
+from kernel.calendar import london_today
 from kernel.grpc.server import servicer
 from kernel.projections import Projection, ProjectionHandler, create_tables
 from kernel.runtime import Infrastructure, ServiceDefinition, ServiceParts, Subscription
@@ -32,12 +30,6 @@ from reporting.application.reviews import ReviewCommands
 from reporting.settings import ReportingSettings
 
 SERVICE_NAME = "ReportingService"
-_LONDON = ZoneInfo("Europe/London")
-
-
-def london_today() -> dt.date:
-    """Today's business date: deadlines are Welsh calendar days, not UTC ones."""
-    return dt.datetime.now(_LONDON).date()
 
 
 def definition(

@@ -13,13 +13,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
+from kernel.calendar import london_today
 from kernel.errors import NotFound
 from kernel.eventstore.port import EventStore
 from kernel.repository import AggregateRepository, retry_on_conflict
 from meetings.application.access import Caller
 from meetings.application.ids import new_id
 from meetings.application.ports import MembershipView
-from meetings.domain.calendar import LONDON
 from meetings.domain.events import EVENTS
 from meetings.domain.meeting import Meeting, check_schedule
 from meetings.domain.meeting_record import AgendaItem
@@ -37,10 +37,6 @@ class AttendanceEntry:
     status: str
     organisation_id: str | None = None
     invited: bool = False
-
-
-def london_today() -> dt.date:
-    return dt.datetime.now(LONDON).date()
 
 
 class MeetingCommands:

@@ -9,11 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
+from kernel.calendar import LONDON
 from kernel.errors import ValidationFailed
 
-LONDON = ZoneInfo("Europe/London")
 _LABEL = re.compile(r"^(\d{4})/(\d{2})$")
 _TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 _APRIL = 4

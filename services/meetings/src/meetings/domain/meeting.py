@@ -11,8 +11,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
+from kernel.calendar import LONDON
 from kernel.errors import AlreadyExists, RuleViolated
-from meetings.domain.calendar import LONDON, london_instant
+from meetings.domain.calendar import london_instant
 from meetings.domain.events import (
     AttendanceCorrected,
     MeetingCancelled,

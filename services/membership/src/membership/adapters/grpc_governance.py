@@ -15,10 +15,11 @@ from typing_extensions import override
 
 from clwstwr.membership.v1 import membership_service_pb2 as pb
 from clwstwr.membership.v1 import membership_service_pb2_grpc as pb_grpc
+from kernel.calendar import london_today
 from kernel.errors import NotFound
 from kernel.grpc.fields import optional, parse_date
 from kernel.paging import PageRequest, next_page_token
-from membership.adapters.grpc_messages import caller, today
+from membership.adapters.grpc_messages import caller
 from membership.adapters.grpc_roster_messages import require_ids
 from membership.application.governance import GovernanceCommands
 from membership.application.governance_ports import GovernanceQueries, InterestView
@@ -98,7 +99,7 @@ class GovernanceServicer(pb_grpc.MembershipServiceServicer):
         self, request: pb.ListInterestsRequest, context: Context
     ) -> pb.ListInterestsResponse:
         require_ids(body_id=request.body_id)
-        as_of = parse_date("as_of", request.as_of, default=today())
+        as_of = parse_date("as_of", request.as_of, default=london_today())
         page = PageRequest.parse(request.page_size, request.page_token)
         body = await self._readable_body(request.body_id)
         found = await self._governance_queries.list_interests(body.body_id, as_of, page)
@@ -128,7 +129,7 @@ class GovernanceServicer(pb_grpc.MembershipServiceServicer):
         self, request: pb.GetTermsOfReferenceRequest, context: Context
     ) -> pb.GetTermsOfReferenceResponse:
         require_ids(body_id=request.body_id)
-        as_of = parse_date("as_of", request.as_of, default=today())
+        as_of = parse_date("as_of", request.as_of, default=london_today())
         body = await self._readable_body(request.body_id)
         terms = await self._governance_queries.terms_in_force(body.body_id, as_of)
         if terms is None:

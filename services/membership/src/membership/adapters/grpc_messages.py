@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from clwstwr.membership.v1 import membership_service_pb2 as pb
 from kernel.grpc.fields import caller_as
 from membership.application.access import Caller
@@ -13,10 +11,6 @@ from membership.application.ports import BoardView, ClusterView, CollaborativeVi
 def caller() -> Caller:
     """The authenticated caller of the call being served, as the access rules see it."""
     return caller_as(Caller)
-
-
-def today() -> dt.date:
-    return dt.datetime.now(dt.UTC).date()
 
 
 def board_message(board: BoardView) -> pb.HealthBoard:

@@ -12,11 +12,12 @@ from grpc import aio
 from typing_extensions import override
 
 from clwstwr.membership.v1 import membership_service_pb2 as pb
+from kernel.calendar import london_today
 from kernel.errors import NotFound
 from kernel.grpc.fields import optional, parse_date
 from kernel.paging import PageRequest, next_page_token
 from membership.adapters.grpc_governance import GovernanceParts
-from membership.adapters.grpc_messages import caller, today
+from membership.adapters.grpc_messages import caller
 from membership.adapters.grpc_organisations import OrganisationServicer
 from membership.adapters.grpc_roster_messages import member_message, person_message, require_ids
 from membership.application.organisations import OrganisationCommands
@@ -162,7 +163,7 @@ class RosterServicer(OrganisationServicer):
         self, request: pb.ListMembersRequest, context: Context
     ) -> pb.ListMembersResponse:
         require_ids(body_id=request.body_id)
-        as_of = parse_date("as_of", request.as_of, default=today())
+        as_of = parse_date("as_of", request.as_of, default=london_today())
         page = PageRequest.parse(request.page_size, request.page_token)
         body = await self._bodies.find_body(request.body_id)
         if body is None:

@@ -12,6 +12,7 @@ from grpc import aio
 from typing_extensions import override
 
 from clwstwr.membership.v1 import membership_service_pb2 as pb
+from kernel.calendar import london_today
 from kernel.errors import NotFound
 from kernel.grpc.fields import parse_date
 from kernel.paging import PageRequest, next_page_token
@@ -21,7 +22,6 @@ from membership.adapters.grpc_messages import (
     caller,
     cluster_message,
     collaborative_message,
-    today,
 )
 from membership.adapters.grpc_roster import RosterParts, RosterServicer
 from membership.application.handlers import Register, RegisterCommands
@@ -112,7 +112,7 @@ class MembershipServicer(RosterServicer):
     async def GetCluster(
         self, request: pb.GetClusterRequest, context: Context
     ) -> pb.GetClusterResponse:
-        as_of = parse_date("as_of", request.as_of, default=today())
+        as_of = parse_date("as_of", request.as_of, default=london_today())
         cluster = await self._readable_cluster(request.cluster_id, as_of)
         return pb.GetClusterResponse(cluster=cluster_message(cluster))
 
@@ -187,6 +187,6 @@ def _register_listing(
     requested = request.health_board or None
     if requested is not None:
         check(("health_board", board_code_problem(requested)))
-    as_of = parse_date("as_of", request.as_of, default=today())
+    as_of = parse_date("as_of", request.as_of, default=london_today())
     page = PageRequest.parse(request.page_size, request.page_token)
     return caller().board_filter(requested), as_of, page

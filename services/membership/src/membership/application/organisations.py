@@ -14,15 +14,17 @@ of racing registrations exactly one wins.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from functools import partial
 
+from kernel.calendar import london_today
 from kernel.errors import NotFound
 from kernel.eventstore.port import EventStore
 from kernel.repository import AggregateRepository, retry_on_conflict
 from membership.application.access import Caller
 from membership.application.ids import new_id
 from membership.application.roster_ports import Bodies
-from membership.domain.bodies import BodyKind
+from membership.domain.bodies import BodyKind, require_open_on
 from membership.domain.events import EVENTS
 from membership.domain.organisation import NewOrganisation, OdsCodeIndex, Organisation
 from membership.domain.person import Person
@@ -35,10 +37,15 @@ class OrganisationCommands:
     """The command side of organisations and people, over any ``EventStore``."""
 
     def __init__(
-        self, store: EventStore, bodies: Bodies, abandoned_after: dt.timedelta = ABANDONED_AFTER
+        self,
+        store: EventStore,
+        bodies: Bodies,
+        abandoned_after: dt.timedelta = ABANDONED_AFTER,
+        today: Callable[[], dt.date] = london_today,
     ) -> None:
         self._store = store
         self._abandoned_after = abandoned_after
+        self._today = today
         self.organisations = AggregateRepository(store, Organisation, EVENTS, "organisation")
         self.ods_codes = AggregateRepository(store, OdsCodeIndex, EVENTS, "ods")
         self.people = AggregateRepository(store, Person, EVENTS, "person")
@@ -51,6 +58,8 @@ class OrganisationCommands:
             ValidationFailed: a bad name, kind or ODS code for the kind.
             NotFound: no such cluster.
             PermissionDenied: the cluster is another board's.
+            RuleViolated: ``BODY_CLOSED``, the cluster was merged or split before today (an
+                organisation registers in the cluster that carries on from it).
             AlreadyExists: another organisation has the ODS code.
         """
         new.validate()
@@ -58,6 +67,7 @@ class OrganisationCommands:
         if cluster is None or cluster.kind is not BodyKind.CLUSTER:
             raise NotFound(f"no cluster {new.cluster_id!r}")
         caller.require_change(cluster.health_board)
+        require_open_on(cluster, self._today(), "cluster_id")
         organisation_id = new_id("organisation")
         if new.ods_code is not None:
             organisation_id = await retry_on_conflict(

@@ -49,8 +49,8 @@ def require_open_on(body: Body, day: dt.date, field: str) -> None:
     if body.closed_on is not None and day > body.closed_on:
         raise RuleViolated(
             "BODY_CLOSED",
-            f"{field}: {body.body_id} closed on {body.closed_on} (merged or split); enrol or"
-            " appoint in the cluster that carries on from it",
+            f"{field}: {body.body_id} closed on {body.closed_on} (merged or split); use the"
+            " cluster that carries on from it",
         )
 
 

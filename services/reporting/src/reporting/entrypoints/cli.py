@@ -14,6 +14,7 @@ import asyncio
 import asyncpg
 import typer
 
+from kernel.calendar import london_today
 from kernel.postgres.eventstore import PostgresEventStore
 from kernel.postgres.migrations import kernel_migrations, migrate
 from kernel.projections import physical_tables
@@ -25,7 +26,7 @@ from reporting.adapters.membership_view import MembershipView
 from reporting.application.access import Caller
 from reporting.application.catalogue import CatalogueCommands
 from reporting.application.findings_publisher import FindingsPublisher
-from reporting.bootstrap import configured, london_today
+from reporting.bootstrap import configured
 from reporting.settings import ReportingSettings
 
 app = typer.Typer(add_completion=False, no_args_is_help=False)
