@@ -14,7 +14,6 @@ from grpc import aio
 from clwstwr.meetings.v1 import meetings_service_pb2 as gpb
 from clwstwr.reporting.v1 import compliance_pb2 as cpb
 from clwstwr.reporting.v1 import reporting_service_pb2 as pb
-from contracts.payments import LedgerEntryPosted
 from kernel.events import NewEvent
 from kernel.feed import LocalEventSource
 from kernel.projections import physical_tables
@@ -26,6 +25,7 @@ from reporting.application.findings_publisher import FindingsPublisher
 
 from .clerk import Clerk, caught_up
 from .conftest import BOARD, CLUSTER, NATIONAL, OTHER_BOARD, Platform
+from .ledger_samples import ledger_entry
 
 pytestmark = pytest.mark.integration
 
@@ -277,23 +277,7 @@ async def test_findings_are_published_once_raised_and_resolved_when_gone(
 
 async def test_the_report_shows_payments_by_rule_from_the_ledger(platform: Platform) -> None:
     def entry(entry_id: int, rule: str, pence: int, reverses: int | None = None) -> NewEvent:
-        posted = LedgerEntryPosted(
-            entry_id=entry_id,
-            payee="o-1",
-            payee_kind="contractor",
-            rule_id=rule,
-            card_id="wales-2022",
-            source_kind="meeting",
-            source_id=f"m-{entry_id}",
-            part="payment",
-            amount_pence=pence,
-            reverses=reverses,
-            on=dt.date(2024, 6, 12),
-            financial_year=FY,
-            health_board="7A1",
-            cluster_id=CLUSTER,
-            caused_by="meetings@1",
-        )
+        posted = ledger_entry(entry_id, rule, pence, reverses=reverses)
         return NewEvent(posted.event_type, posted.model_dump(mode="json"))
 
     ledger = [

@@ -14,9 +14,11 @@ from reporting.adapters.payment_queries import PostgresPaymentQueries
 from reporting.adapters.payments_view import PaymentsView
 from reporting.application.cluster_report import RulePayments
 
+from .ledger_samples import CLUSTER, ledger_entry
+
 pytestmark = pytest.mark.integration
 
-CLUSTER, OTHER = "7A1-anglesey", "7A1-north-denbighshire"
+OTHER = "7A1-north-denbighshire"
 
 
 class Recorded:
@@ -33,27 +35,9 @@ class Recorded:
             RecordedEvent("s", n, n, uuid.uuid4(), event_type, 1, data, {}, now, now)
         )
 
-    def entry(
-        self, entry_id: int, rule: str, pence: int, *, reverses: int | None = None, **where: Any
-    ) -> None:
-        self.add(
-            "payments.LedgerEntryPosted",
-            entry_id=entry_id,
-            payee="o-1",
-            payee_kind="contractor",
-            rule_id=rule,
-            card_id="wales-2022",
-            source_kind="meeting",
-            source_id=f"m-{entry_id}",
-            part="payment",
-            amount_pence=pence,
-            reverses=reverses,
-            on="2024-06-12",
-            financial_year=where.get("financial_year", "2024/25"),
-            health_board="7A1",
-            cluster_id=where.get("cluster_id", CLUSTER),
-            caused_by="meetings@1",
-        )
+    def entry(self, entry_id: int, rule: str, pence: int, **where: Any) -> None:
+        posted = ledger_entry(entry_id, rule, pence, **where)
+        self.add(posted.event_type, **posted.model_dump(mode="json"))
 
     async def read(self, after_position: int, limit: int) -> list[RecordedEvent]:
         return self.events[after_position : after_position + limit]
