@@ -30,8 +30,9 @@ from clwstwr_ops.localstack import (
     stop_dev_servers,
     throwaway_servers,
 )
-from clwstwr_ops.operate import dlq_cli, projections_cli, tokens_cli
+from clwstwr_ops.operate import demo_cli, dlq_cli, projections_cli, tokens_cli
 from clwstwr_ops.operate.platform_cli import migrate_command, seed_command, status_command
+from clwstwr_ops.operate.reports_cli import export_command, reconcile_command
 from clwstwr_ops.proc import run
 from clwstwr_ops.settings import OpsSettings
 
@@ -223,10 +224,13 @@ def stop() -> None:
 app.command("migrate")(reported(migrate_command))
 app.command("seed")(reported(seed_command))
 app.command("status")(reported(status_command))
+app.command("reconcile")(reported(reconcile_command))
+app.command("export")(reported(export_command))
 for _name, _commands in (
     ("tokens", tokens_cli.app),
     ("dlq", dlq_cli.app),
     ("projections", projections_cli.app),
+    ("demo", demo_cli.app),
 ):
     for _info in _commands.registered_commands:
         if _info.callback is not None:
