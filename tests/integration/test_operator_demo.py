@@ -76,7 +76,9 @@ class Platform:
 @pytest.fixture(scope="module")
 def quick_dead_letters() -> Iterator[None]:
     """Consumers give up on a failing event after 2 quick tries (production: 5, seconds apart)."""
-    options = ConsumerOptions(max_attempts=2, retry_delay=0.2, min_idle_time=1.0)
+    options = ConsumerOptions(
+        max_attempts=2, retry_delay=0.2, min_idle_time=0.5, catch_up_interval=0.5
+    )
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(runtime, "Consumer", functools.partial(Consumer, options=options))
         yield
@@ -244,8 +246,8 @@ async def test_export_and_reconcile_use_the_services_own_answers(
     assert every.returncode == 0, every.stderr
     files = sorted(tmp_path.glob("*.json"))
     assert len(files) == 60
-    reports = {json.loads(f.read_text())["cluster_id"]: json.loads(f.read_text()) for f in files}
-    assert {first, second} <= set(reports)
+    exported = {json.loads(f.read_text())["compliance"]["clusterId"] for f in files}
+    assert {first, second} <= exported
 
     reconciled = await platform.ops_async("reconcile")
     assert reconciled.returncode == 0, reconciled.stdout + reconciled.stderr
@@ -267,7 +269,11 @@ async def test_a_poisoned_event_is_dead_lettered_listed_and_redriven(platform: P
         stub = MembershipServiceStub(channel)
         person = await stub.RegisterPerson(mpb.RegisterPersonRequest(name="Pat"), metadata=board)
         request = mpb.EnrolMemberRequest(
-            body_id=cluster, person_id=person.person_id, kind="core", start_date=POISONED_DAY
+            body_id=cluster,
+            person_id=person.person_id,
+            kind="core",
+            role_title="GP",
+            start_date=POISONED_DAY,
         )
         await stub.EnrolMember(request, metadata=board)
 
