@@ -107,11 +107,11 @@ async def platform(pg_pool: asyncpg.Pool, quick_dead_letters: None) -> AsyncIter
     services: dict[str, RunningService] = {}
     targets: dict[str, str] = {}
 
-    async def start(name: str, settings: Any, definition: Any) -> None:  # noqa: ANN401
+    async def start(name: str, settings: Any, definition: Any) -> None:
         services[name] = await start_service(definition, settings)
         targets[name] = f"127.0.0.1:{services[name].server.port}"
 
-    def settings(cls: type[Any], name: str) -> Any:  # noqa: ANN401
+    def settings(cls: type[Any], name: str) -> Any:
         return infrastructure.service_settings(
             cls,
             name,
