@@ -292,8 +292,9 @@ async def test_a_poisoned_event_is_dead_lettered_listed_and_redriven(platform: P
     assert stuck.returncode == 1  # dead letters waiting
 
     await platform.pool.execute(f"DROP TRIGGER poison ON {memberships}")  # the fix is deployed
-    redriven = await platform.ops_async("dlq", "redrive", "-s", "meetings", letter[0])
+    redriven = await platform.ops_async("dlq", "redrive", "-s", "meetings", "--all")
     assert redriven.returncode == 0, redriven.stderr
+    assert "1 of 1 dead letters redriven" in redriven.stderr
     enrolled = await platform.pool.fetchval(
         f"SELECT count(*) FROM {memberships} WHERE person_id = $1", person.person_id
     )

@@ -16,6 +16,7 @@ from contextlib import asynccontextmanager
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from clwstwr_ops import console
 from clwstwr_ops.errors import OpsError
 from kernel.grpc.auth import Principal
 from kernel.grpc.tokens import IssuedTokens
@@ -40,6 +41,9 @@ async def borrowed_tokens(
             raise OpsError(f"cannot reach Redis (CLWSTWR_REDIS_URL): {error}") from error
         yield tokens
     finally:
-        for token in tokens.values():
-            await issued.revoke(token)
+        try:
+            for token in tokens.values():
+                await issued.revoke(token)
+        except (OSError, RedisError):
+            console.problem(f"could not revoke the tokens labelled {label!r}: 'tokens list'")
         await redis.aclose()

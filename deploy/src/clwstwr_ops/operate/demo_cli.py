@@ -9,16 +9,7 @@ from typing import Annotated, Self
 import asyncpg
 import typer
 from grpc import aio
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
+from rich.progress import TaskID
 
 from clwstwr.meetings.v1.meetings_service_pb2_grpc import MeetingsServiceStub
 from clwstwr.membership.v1.membership_service_pb2_grpc import MembershipServiceStub
@@ -28,6 +19,7 @@ from clwstwr_ops.devtokens import HEALTH_BOARDS
 from clwstwr_ops.errors import OpsError
 from clwstwr_ops.operate.api_clients import ApiClients
 from clwstwr_ops.operate.borrowed_tokens import borrowed_tokens
+from clwstwr_ops.operate.progress import progress_bars
 from clwstwr_ops.operate.services import platform_pool
 from clwstwr_ops.operate.settings import OperatorSettings
 from kernel.grpc.auth import Principal
@@ -118,14 +110,7 @@ class _RichProgress:
     """Clusters done and commands sent, as two bars on stderr."""
 
     def __init__(self) -> None:
-        self._bars = Progress(
-            TextColumn("{task.description:<10}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            TimeRemainingColumn(),
-            console=Console(stderr=True),
-        )
+        self._bars = progress_bars()
         self._clusters = TaskID(-1)
         self._commands = TaskID(-1)
 

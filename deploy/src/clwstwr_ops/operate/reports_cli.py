@@ -17,8 +17,6 @@ from typing import Annotated
 
 import typer
 from grpc import aio
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from clwstwr.membership.v1 import membership_service_pb2 as mpb
 from clwstwr.membership.v1.membership_service_pb2_grpc import MembershipServiceStub
@@ -28,6 +26,7 @@ from clwstwr_ops import console
 from clwstwr_ops.errors import OpsError
 from clwstwr_ops.operate.api_clients import ApiClients, Stubs
 from clwstwr_ops.operate.borrowed_tokens import borrowed_tokens
+from clwstwr_ops.operate.progress import progress_bars
 from clwstwr_ops.operate.settings import OperatorSettings
 from kernel.grpc.auth import Principal
 
@@ -108,13 +107,7 @@ async def _export(
         clients = ApiClients(operator.targets(), stubs, tokens, count=4)
         try:
             clusters = [cluster] if cluster else await _every_cluster(clients)
-            with Progress(
-                TextColumn("reports"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                console=Console(stderr=True),
-                disable=len(clusters) == 1,
-            ) as progress:
+            with progress_bars(disable=len(clusters) == 1) as progress:
                 task = progress.add_task("reports", total=len(clusters))
 
                 async def one(cluster_id: str) -> tuple[str, bytes]:
