@@ -21,12 +21,17 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
+import grpc
 import pytest
 from grpc import aio
 from redis.asyncio import Redis
 
+from clwstwr.meetings.v1 import meetings_service_pb2 as gpb
+from clwstwr.meetings.v1.meetings_service_pb2_grpc import MeetingsServiceStub
 from clwstwr.membership.v1 import membership_service_pb2 as mpb
 from clwstwr.membership.v1.membership_service_pb2_grpc import MembershipServiceStub
+from clwstwr.payments.v1 import payments_service_pb2 as ppb
+from clwstwr.payments.v1.payments_service_pb2_grpc import PaymentsServiceStub
 from clwstwr.reporting.v1 import reporting_service_pb2 as rpb
 from clwstwr.reporting.v1.reporting_service_pb2_grpc import ReportingServiceStub
 from kernel import runtime
@@ -302,3 +307,52 @@ async def test_a_poisoned_event_is_dead_lettered_listed_and_redriven(platform: P
     relisted = await platform.ops_async("dlq", "list", "-s", "meetings", "--all")
     assert relisted.stdout.split("\t")[6].strip() == "redriven"
     assert (await platform.ops_async("status", "meetings")).returncode == 0
+
+
+async def _read_everywhere(platform: Platform, token: str) -> dict[str, grpc.StatusCode]:
+    """One read from each service with ``token``: the status each answers."""
+    metadata = (("authorization", f"Bearer {token}"),)
+    reads: dict[str, Any] = {
+        "membership": (MembershipServiceStub, "ListHealthBoards", mpb.ListHealthBoardsRequest()),
+        "meetings": (
+            MeetingsServiceStub,
+            "ListMeetings",
+            gpb.ListMeetingsRequest(body_id="7A1-anglesey", financial_year=YEAR),
+        ),
+        "payments": (PaymentsServiceStub, "ListRateCards", ppb.ListRateCardsRequest()),
+        "reporting": (
+            ReportingServiceStub,
+            "GetNationalOverview",
+            rpb.GetNationalOverviewRequest(financial_year=YEAR),
+        ),
+    }
+    answers = {}
+    for name, (stub, rpc, request) in reads.items():
+        async with aio.insecure_channel(platform.target(name)) as channel:
+            try:
+                await getattr(stub(channel), rpc)(request, metadata=metadata)
+                answers[name] = grpc.StatusCode.OK
+            except aio.AioRpcError as error:
+                answers[name] = error.code()
+    return answers
+
+
+async def test_an_issued_token_works_everywhere_until_revoked(platform: Platform) -> None:
+    issued = await platform.ops_async(
+        "tokens", "issue", "--subject", "spcc-bi", "--role", "national"
+    )
+    assert issued.returncode == 0, issued.stderr
+    token = issued.stdout.strip()
+    everywhere = dict.fromkeys(SERVICES, grpc.StatusCode.OK)
+    async with asyncio.timeout(10):
+        while await _read_everywhere(platform, token) != everywhere:
+            await asyncio.sleep(0.3)
+
+    assert (await platform.ops_async("tokens", "revoke", token)).returncode == 0
+    refused = dict.fromkeys(SERVICES, grpc.StatusCode.UNAUTHENTICATED)
+    async with asyncio.timeout(10):
+        while await _read_everywhere(platform, token) != refused:
+            await asyncio.sleep(0.3)
+    # The demo's own tokens were revoked when it finished.
+    listed = await platform.ops_async("tokens", "list")
+    assert "clwstwr-ops-demo" not in listed.stdout

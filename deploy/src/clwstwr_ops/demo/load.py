@@ -100,7 +100,7 @@ async def load_demo(
     progress: Progress,
 ) -> Tally:
     loader = _Loader(clients, meetings_catch_up, progress)
-    progress.planned(len(plans), sum(loader.commands_of(plan) for plan in plans))
+    progress.planned(len(plans), sum(commands_of(plan) for plan in plans))
     in_flight = asyncio.Semaphore(CLUSTERS_IN_FLIGHT)
 
     async def cluster(plan: ClusterPlan) -> None:
@@ -125,18 +125,10 @@ class _Loader:
         self._progress = progress
         self.tally = Tally()
 
-    def commands_of(self, plan: ClusterPlan) -> int:
-        """How many commands the cluster takes (its plan's ids may still be empty)."""
-        membership = (
-            len(plan.orgs) + 2 * len(plan.seats) + len(plan.representatives())
-            + len(plan.leads()) + len(plan.bodies())
-        )  # fmt: skip
-        return membership + sum(len(script) for _, _, script in _meetings(plan))
-
     async def load_cluster(self, plan: ClusterPlan) -> None:
         if not await self._membership(plan):
             self.tally.skipped.append(plan.cluster_id)
-            self._progress.sent(self.commands_of(plan))
+            self._progress.sent(commands_of(plan))
             self._progress.cluster_done(plan.cluster_id, skipped=True)
             return
         await self._catch_up()
@@ -201,6 +193,15 @@ class _Loader:
             self._progress.sent(1)
         self.tally.commands[rpc] += 1
         return reply
+
+
+def commands_of(plan: ClusterPlan) -> int:
+    """How many commands the cluster takes (its plan's ids may still be empty)."""
+    membership = (
+        len(plan.orgs) + 2 * len(plan.seats) + len(plan.representatives())
+        + len(plan.leads()) + len(plan.bodies())
+    )  # fmt: skip
+    return membership + sum(len(script) for _, _, script in _meetings(plan))
 
 
 def _terms_calls(plan: ClusterPlan) -> list[Call]:

@@ -38,7 +38,7 @@ def load(
     ] = None,
     boards: Annotated[
         list[str] | None,
-        typer.Option("--boards", help="Only these boards' clusters, e.g. --boards 7A1 (repeat)."),
+        typer.Option("--boards", help="Only these boards' clusters, e.g. --boards 7A1,7A3."),
     ] = None,
     clients: Annotated[int, typer.Option(min=1, help="Concurrent gRPC clients.")] = 8,
 ) -> None:
@@ -50,11 +50,11 @@ def load(
     Needs CLWSTWR_FEED_TARGETS (membership, meetings), CLWSTWR_DATABASE_URL and
     CLWSTWR_REDIS_URL, like the other commands.
     """
-    unknown = sorted({b.upper() for b in boards or []} - set(HEALTH_BOARDS))
-    if unknown:
+    chosen = sorted({b.strip().upper() for given in boards or [] for b in given.split(",")})
+    if unknown := [b for b in chosen if b not in HEALTH_BOARDS]:
         raise OpsError(f"--boards: no board {', '.join(unknown)} (have {', '.join(HEALTH_BOARDS)})")
     started = time.monotonic()
-    tally = asyncio.run(_load(OperatorSettings(), clusters, boards or [], clients))
+    tally = asyncio.run(_load(OperatorSettings(), clusters, chosen, clients))
     _summarise(tally, time.monotonic() - started)
 
 
