@@ -29,3 +29,12 @@ def test_services_get_hashes_that_the_kernel_accepts(tmp_path: Path) -> None:
     service = registry.authenticate(env["CLWSTWR_FEED_TOKEN"])
     assert service is not None
     assert service.role == "service"
+
+
+def test_the_operator_env_names_the_started_services_and_the_feed_token(tmp_path: Path) -> None:
+    assert devtokens.operator_env(tmp_path) == {}  # nothing started yet
+    tokens = devtokens.load_or_create(tmp_path)
+    devtokens.save_endpoints(tmp_path, {"membership": "127.0.0.1:50051"})
+    env = devtokens.operator_env(tmp_path)
+    assert json.loads(env["CLWSTWR_FEED_TARGETS"]) == {"membership": "127.0.0.1:50051"}
+    assert env["CLWSTWR_FEED_TOKEN"] == tokens["service"]

@@ -27,13 +27,13 @@ from contextlib import AsyncExitStack, asynccontextmanager
 
 import asyncpg
 from grpc import aio
-from meetings_wales import Command, meeting_scripts, plan_wales, write_membership
 from membership_bench import PRINCIPALS, cpu_seconds, percentiles
 from redis.asyncio import Redis
 
 from clwstwr.meetings.v1.meetings_service_pb2_grpc import MeetingsServiceStub
 from clwstwr.membership.v1 import membership_service_pb2 as mpb
 from clwstwr.membership.v1.membership_service_pb2_grpc import MembershipServiceStub
+from clwstwr_ops.demo.meetings_wales import Command, meeting_scripts, plan_wales, write_membership
 from kernel.grpc.auth import hash_token
 from kernel.postgres.eventstore import PostgresEventStore
 

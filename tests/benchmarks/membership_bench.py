@@ -25,11 +25,11 @@ from pathlib import Path
 from typing import Any
 
 from grpc import aio
-from membership_wales import Call, ClusterPlan, plan_wales
 from redis.asyncio import Redis
 
 from clwstwr.membership.v1 import membership_service_pb2 as pb
 from clwstwr.membership.v1.membership_service_pb2_grpc import MembershipServiceStub
+from clwstwr_ops.demo.membership_wales import Call, ClusterPlan, plan_wales
 from kernel.grpc.auth import hash_token
 
 CLIENTS, QUERY_CLIENTS, LOAD_SECONDS = 8, 2, 15

@@ -30,8 +30,9 @@ from clwstwr_ops.localstack import (
     stop_dev_servers,
     throwaway_servers,
 )
-from clwstwr_ops.operate import dlq_cli, projections_cli, tokens_cli
+from clwstwr_ops.operate import demo_cli, dlq_cli, projections_cli, tokens_cli
 from clwstwr_ops.operate.platform_cli import migrate_command, seed_command, status_command
+from clwstwr_ops.operate.reports_cli import export_command, reconcile_command
 from clwstwr_ops.proc import run
 from clwstwr_ops.settings import OpsSettings
 
@@ -119,6 +120,7 @@ def start() -> None:
         tokens = devtokens.load_or_create(token_dir)
         endpoints_by_name = {service.name: service.endpoint for service in services}
         environment = {**environment, **devtokens.service_env(tokens, endpoints_by_name)}
+        devtokens.save_endpoints(token_dir, endpoints_by_name)
         console.ok(f"dev tokens  {token_dir / devtokens.TOKENS_FILE} (Bearer; one per role)")
         if "membership" in names:
             _seed_register(environment)
@@ -200,11 +202,15 @@ def bench(args: ExtraArgs = None) -> None:
 def env() -> None:
     """Start the dev PostgreSQL and Redis (if needed), leave them running, print export lines.
 
-    Use as ``eval "$(./dev env)"``; stop them again with ``./dev stop``.
+    Once ``./dev start`` has run, also the services' endpoints and EventFeed token, so the
+    operator commands (``clwstwr-ops status``, ``demo load`` …) reach them. Use as
+    ``eval "$(./dev env)"``; stop them again with ``./dev stop``.
     """
     root = project_root()
-    with dev_servers(root, OpsSettings(), keep_running=True) as endpoints:
-        for name, value in endpoints.as_env().items():
+    settings = OpsSettings()
+    with dev_servers(root, settings, keep_running=True) as endpoints:
+        services = devtokens.operator_env(settings.data_dir or root / ".data")
+        for name, value in {**endpoints.as_env(), **services}.items():
             typer.echo(f"export {name}={shlex.quote(value)}")
     console.say("left running; stop with ./dev stop")
 
@@ -223,10 +229,13 @@ def stop() -> None:
 app.command("migrate")(reported(migrate_command))
 app.command("seed")(reported(seed_command))
 app.command("status")(reported(status_command))
+app.command("reconcile")(reported(reconcile_command))
+app.command("export")(reported(export_command))
 for _name, _commands in (
     ("tokens", tokens_cli.app),
     ("dlq", dlq_cli.app),
     ("projections", projections_cli.app),
+    ("demo", demo_cli.app),
 ):
     for _info in _commands.registered_commands:
         if _info.callback is not None:

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 TOKENS_FILE = "dev-tokens.json"
+#: Where ``./dev start`` writes each service's gRPC endpoint, for ``./dev env`` to export.
+ENDPOINTS_FILE = "endpoints.json"
 HEALTH_BOARDS = ("7A1", "7A2", "7A3", "7A4", "7A5", "7A6", "7A7")
 
 
@@ -63,4 +65,24 @@ def service_env(tokens: dict[str, str], endpoints: dict[str, str]) -> dict[str, 
         "CLWSTWR_AUTH_TOKENS": json.dumps(principals),
         "CLWSTWR_FEED_TARGETS": json.dumps(endpoints),
         "CLWSTWR_FEED_TOKEN": tokens["service"],
+    }
+
+
+def save_endpoints(directory: Path, endpoints: dict[str, str]) -> None:
+    """Remember the running services' gRPC endpoints (``./dev start``)."""
+    (directory / ENDPOINTS_FILE).write_text(json.dumps(endpoints, indent=2))
+
+
+def operator_env(directory: Path) -> dict[str, str]:
+    """What the operator commands need to reach the dev services, once ``./dev start`` ran.
+
+    The services' endpoints (``CLWSTWR_FEED_TARGETS``) and the ``service`` token for reading
+    their EventFeeds (``CLWSTWR_FEED_TOKEN``); nothing before the first start.
+    """
+    endpoints, tokens = directory / ENDPOINTS_FILE, directory / TOKENS_FILE
+    if not (endpoints.exists() and tokens.exists()):
+        return {}
+    return {
+        "CLWSTWR_FEED_TARGETS": json.dumps(json.loads(endpoints.read_text())),
+        "CLWSTWR_FEED_TOKEN": json.loads(tokens.read_text())["service"],
     }

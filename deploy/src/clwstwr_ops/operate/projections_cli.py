@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Annotated
 
 import typer
 
 from clwstwr_ops import console
 from clwstwr_ops.errors import OpsError
+from clwstwr_ops.operate.progress import progress_bars
 from clwstwr_ops.operate.services import ServiceAccess, open_service
 from clwstwr_ops.operate.settings import OperatorSettings
 from kernel.errors import ClwstwrError
+from kernel.events import RecordedEvent
 from kernel.feed import EventSource, LocalEventSource
 from kernel.grpc.eventfeed import EventFeedClient
+from kernel.operations import last_position
 from kernel.projections import ProjectionHandler, rebuild
 from kernel.runtime import assemble, service_stores
 
@@ -63,8 +66,14 @@ def rebuild_projection(
                 raise OpsError(f"{service} has no projection {name!r} (have: {', '.join(found)})")
             handler, source_names = found[name]
             sources = _sources(access, source_names, operator)
+            heads = [await last_position(access.pool, source) or 0 for source in source_names]
             try:
-                result = await rebuild(access.pool, access.name, handler.projection, sources)
+                with progress_bars() as bars:
+                    task = bars.add_task("events", total=sum(heads))
+                    counted = [
+                        _Counted(source, lambda n: bars.advance(task, n)) for source in sources
+                    ]
+                    result = await rebuild(access.pool, access.name, handler.projection, counted)
             finally:
                 for source in sources:
                     if isinstance(source, EventFeedClient):
@@ -93,3 +102,23 @@ def _sources(
         else:
             raise OpsError(f"no EventFeed target for {name!r}: set CLWSTWR_FEED_TARGETS")
     return sources
+
+
+class _Counted:
+    """An ``EventSource`` that reports how many events were read from it, for the progress bar.
+
+    (Events appended during the rebuild make the bar's total a little low; it ends full anyway.)
+    """
+
+    def __init__(self, source: EventSource, read: Callable[[int], None]) -> None:
+        self._source = source
+        self._read = read
+
+    @property
+    def name(self) -> str:
+        return self._source.name
+
+    async def read(self, after_position: int, limit: int) -> list[RecordedEvent]:
+        events = await self._source.read(after_position, limit)
+        self._read(len(events))
+        return events

@@ -5,6 +5,8 @@ The same tests run against ``InMemoryKeyVault`` and ``PostgresKeyVault``.
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from kernel.personal_data import KeyVault, PersonalDataErased
@@ -33,3 +35,11 @@ class KeyVaultContract:
             await vault.keys_for(["bob", "never-keyed"])
         assert refused.value.reason == "PERSONAL_DATA_ERASED"
         assert "never-keyed" in str(refused.value)
+
+    async def test_concurrent_first_calls_for_one_subject_share_its_key(
+        self, vault: KeyVault
+    ) -> None:
+        for attempt in range(20):  # the race is narrow: give it many chances
+            subject = f"dai-{attempt}"
+            made = await asyncio.gather(*(vault.keys_for([subject]) for _ in range(8)))
+            assert len({keys[subject] for keys in made}) == 1

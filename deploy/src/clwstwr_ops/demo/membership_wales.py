@@ -153,13 +153,19 @@ class ClusterPlan:
             )
             return "AppointLead", request, self.token, lambda _: None
 
+        leads = self.leads()
+        gp = leads.pop(self.cluster_id)
+        calls = [appoint(body, seat, "collaborative_lead") for body, seat in leads.items()]
+        return [*calls, appoint(self.cluster_id, gp, "cluster_lead")]
+
+    def leads(self) -> dict[str, Seat]:
+        """Each body's lead: a collaborative's first core member; a GP representative's cluster."""
         leads: dict[str, Seat] = {}
         for seat in self.seats:
             if seat.kind == "core":
                 leads.setdefault(seat.body_id, seat)
-        calls = [appoint(body, seat, "collaborative_lead") for body, seat in leads.items()]
         gp = next(s for s in self.representatives() if s.org.kind == "gp_practice")
-        return [*calls, appoint(self.cluster_id, gp, "cluster_lead")]
+        return {**leads, self.cluster_id: gp}
 
     def newcomer(self, rng: random.Random) -> Request:
         """A further person to register, for the load that runs beside the queries."""
@@ -179,8 +185,14 @@ class ClusterPlan:
         return "EnrolMember", request, self.token
 
 
-async def plan_wales(call: Caller, seed: int = 2026) -> list[ClusterPlan]:
-    """Read the seeded clusters and collaboratives back, then plan each cluster's people."""
+async def plan_wales(
+    call: Caller, seed: int = 2026, joined_within_days: int = 400
+) -> list[ClusterPlan]:
+    """Read the seeded clusters and collaboratives back, then plan each cluster's people.
+
+    Each person joins within ``joined_within_days`` of ``START`` (the demo keeps it short, so
+    everyone sits on their bodies before the year's first meeting).
+    """
     rng, clusters, page_token = random.Random(seed), [], ""
     while True:
         page = await call("ListClusters", pb.ListClustersRequest(page_token=page_token), "national")
@@ -215,7 +227,7 @@ async def plan_wales(call: Caller, seed: int = 2026) -> list[ClusterPlan]:
                 for _ in range(rng.randint(low, high)):
                     name = f"{rng.choice(FIRST.split())} {rng.choice(LAST.split())}"
                     member = "core" if rng.random() < 0.85 else "in_attendance"
-                    start = START + dt.timedelta(days=rng.randint(0, 400))
+                    start = START + dt.timedelta(days=rng.randint(0, joined_within_days))
                     plan.seats.append(Seat(body_id, org, title, member, start, name))
         plans.append(plan)
     return plans
