@@ -7,16 +7,21 @@ projector) take turns under one transaction-scoped lock, taken *before* they wri
 each then reads everything the others committed and none is half-way through, so no fact can
 slip between one handler's write and another's read, and the ledger converges whatever the
 order of arrival.
+
+A meeting's change can only move the money of the payees it may pay (``reaccrue_payees``), so a
+handler of meetings' events re-reads only the meetings that can pay them, not the whole scope:
+the work per held meeting stays the same however many meetings the year already holds.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from collections.abc import Set as AbstractSet
 
 from kernel.messaging import DbConnection
 from payments.adapters.facts_loader import load_facts, load_standing
-from payments.domain.accrual import entitlements
+from payments.domain.accrual import Due, LineKey, entitlements
 from payments.domain.financial_year import financial_year
 from payments.domain.ledger import Posting, postings
 
@@ -31,13 +36,40 @@ async def take_turn(conn: DbConnection, schema: str) -> None:
 async def reaccrue(conn: DbConnection, schema: str, scopes: Iterable[Scope], caused_by: str) -> int:
     """Append the entries that make each scope's ledger what the rules give; return how many."""
     appended = 0
-    for board, year in sorted(set(scopes)):
-        cards, facts = await load_facts(conn, schema, board, year)
-        standing = await load_standing(conn, schema, board, year)
-        for posting in postings(entitlements(cards, facts), standing):
-            await _append(conn, schema, posting, caused_by)
-            appended += 1
+    for scope in sorted(set(scopes)):
+        appended += await _bring_up_to_date(conn, schema, scope, None, caused_by)
     return appended
+
+
+async def reaccrue_payees(
+    conn: DbConnection, schema: str, payees: Mapping[Scope, AbstractSet[str]], caused_by: str
+) -> int:
+    """As ``reaccrue``, for only these payees of each scope; return how many entries."""
+    appended = 0
+    for scope in sorted(payees):
+        appended += await _bring_up_to_date(conn, schema, scope, payees[scope], caused_by)
+    return appended
+
+
+async def _bring_up_to_date(
+    conn: DbConnection, schema: str, scope: Scope, payees: AbstractSet[str] | None, caused_by: str
+) -> int:
+    board, year = scope
+    cards, facts = await load_facts(conn, schema, board, year, payees)
+    standing = await load_standing(conn, schema, board, year, payees)
+    due = entitlements(cards, facts)
+    if payees is not None:
+        # The facts read are complete for these payees only (the others' meetings were not).
+        due = _of(due, payees)
+    appended = 0
+    for posting in postings(due, standing):
+        await _append(conn, schema, posting, caused_by)
+        appended += 1
+    return appended
+
+
+def _of(due: dict[LineKey, Due], payees: AbstractSet[str]) -> dict[LineKey, Due]:
+    return {key: line for key, line in due.items() if key.payee in payees}
 
 
 async def _append(conn: DbConnection, schema: str, posting: Posting, caused_by: str) -> None:
@@ -80,12 +112,14 @@ async def _append(conn: DbConnection, schema: str, posting: Posting, caused_by: 
 
 async def scopes_of_board(conn: DbConnection, schema: str, board: str | None) -> list[Scope]:
     """Every (board, year) with meetings, claims or ledger entries (of ``board``, or all)."""
+    only = "WHERE $1::text IS NULL OR health_board = $1"
     rows = await conn.fetch(
-        f"SELECT health_board, financial_year FROM {schema}.meetings"
-        f" UNION SELECT health_board, financial_year FROM {schema}.claims"
-        f" UNION SELECT health_board, financial_year FROM {schema}.ledger",
+        f"SELECT health_board, financial_year FROM {schema}.meetings {only}"
+        f" UNION SELECT health_board, financial_year FROM {schema}.claims {only}"
+        f" UNION SELECT health_board, financial_year FROM {schema}.ledger {only}",
+        board,
     )
-    return [(r[0], r[1]) for r in rows if board is None or r[0] == board]
+    return [(r[0], r[1]) for r in rows]
 
 
 def since(scopes: Iterable[Scope], first_day: dt.date) -> list[Scope]:
