@@ -16,7 +16,7 @@ the work per held meeting stays the same however many meetings the year already 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 
 from kernel.messaging import DbConnection
@@ -61,24 +61,71 @@ async def _bring_up_to_date(
     if payees is not None:
         # The facts read are complete for these payees only (the others' meetings were not).
         due = _of(due, payees)
-    appended = 0
-    for posting in postings(due, standing):
-        await _append(conn, schema, posting, caused_by)
-        appended += 1
-    return appended
+    entries = postings(due, standing)
+    await _append(conn, schema, entries, caused_by)
+    return len(entries)
 
 
 def _of(due: dict[LineKey, Due], payees: AbstractSet[str]) -> dict[LineKey, Due]:
     return {key: line for key, line in due.items() if key.payee in payees}
 
 
-async def _append(conn: DbConnection, schema: str, posting: Posting, caused_by: str) -> None:
+async def _append(
+    conn: DbConnection, schema: str, entries: Sequence[Posting], caused_by: str
+) -> None:
+    """Append ``entries`` in order and move the standing lines, in four statements.
+
+    The ids are drawn first, in order, so each entry keeps the id it would have had appended
+    one by one; the reversed lines stop standing before their replacements start.
+    """
+    if not entries:
+        return
+    ids: list[int] = [
+        r[0]
+        for r in await conn.fetch(
+            f"SELECT nextval(pg_get_serial_sequence('{schema}.ledger', 'entry_id'))"
+            " FROM generate_series(1, $1)",
+            len(entries),
+        )
+    ]
+    columns = list(
+        zip(*(_row(entry_id, p) for entry_id, p in zip(ids, entries, strict=True)), strict=True)
+    )
+    await conn.execute(
+        f"INSERT INTO {schema}.ledger (entry_id, payee, payee_kind, rule_id, card_id,"
+        ' source_kind, source_id, part, amount_pence, reverses, "on", financial_year,'
+        " health_board, cluster_id, caused_by) SELECT *, $15::text FROM unnest($1::bigint[],"
+        " $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],"
+        " $9::bigint[], $10::bigint[], $11::date[], $12::text[], $13::text[], $14::text[])",
+        *(list(c) for c in columns),
+        caused_by,
+    )
+    reversed_ids = [p.reverses for p in entries if p.reverses is not None]
+    if reversed_ids:
+        await conn.execute(
+            f"DELETE FROM {schema}.ledger_standing WHERE entry_id = ANY($1::bigint[])",
+            reversed_ids,
+        )
+    accrued = [
+        (entry_id, p.key) for entry_id, p in zip(ids, entries, strict=True) if p.reverses is None
+    ]
+    if accrued:
+        await conn.execute(
+            f"INSERT INTO {schema}.ledger_standing SELECT * FROM unnest($1::text[], $2::text[],"
+            " $3::text[], $4::text[], $5::text[], $6::bigint[])",
+            [k.payee for _, k in accrued],
+            [k.rule_id for _, k in accrued],
+            [k.source_kind for _, k in accrued],
+            [k.source_id for _, k in accrued],
+            [k.part for _, k in accrued],
+            [entry_id for entry_id, _ in accrued],
+        )
+
+
+def _row(entry_id: int, posting: Posting) -> tuple[object, ...]:
     key, due = posting.key, posting.due
-    entry_id = await conn.fetchval(
-        f"INSERT INTO {schema}.ledger (payee, payee_kind, rule_id, card_id, source_kind,"
-        ' source_id, part, amount_pence, reverses, "on", financial_year, health_board,'
-        " cluster_id, caused_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,"
-        " $13, $14) RETURNING entry_id",
+    return (
+        entry_id,
         key.payee,
         due.payee_kind,
         key.rule_id,
@@ -92,21 +139,6 @@ async def _append(conn: DbConnection, schema: str, posting: Posting, caused_by: 
         due.financial_year,
         due.health_board,
         due.cluster_id,
-        caused_by,
-    )
-    if posting.reverses is not None:
-        await conn.execute(
-            f"DELETE FROM {schema}.ledger_standing WHERE entry_id = $1", posting.reverses
-        )
-        return
-    await conn.execute(
-        f"INSERT INTO {schema}.ledger_standing VALUES ($1, $2, $3, $4, $5, $6)",
-        key.payee,
-        key.rule_id,
-        key.source_kind,
-        key.source_id,
-        key.part,
-        entry_id,
     )
 
 
