@@ -51,12 +51,14 @@ class MembershipFacts:
             return
         await take_turn(conn, self._schema)
         changes: dict[str, _Concerned] = {}
+        registered = _Registrations()
         last = ""
         for event in events:
-            concerned = await self._write(conn, event)
+            concerned = await self._write(conn, event, registered)
             if concerned is not None:
                 changes.setdefault(concerned.board, _Concerned(concerned.board)).add(concerned)
                 last = f"{self._source}@{event.position} {event.event_type}"
+        await registered.write(conn, self._schema)
         for board, concerned in sorted(changes.items()):
             scopes = await scopes_of_board(conn, self._schema, board)
             if concerned.everyone:
@@ -65,28 +67,27 @@ class MembershipFacts:
                 payees = dict.fromkeys(scopes, concerned.payees)
                 await reaccrue_payees(conn, self._schema, payees, last)
 
-    async def _write(self, conn: DbConnection, event: RecordedEvent) -> _Concerned | None:
-        """Store the fact; return whose money it may change (None: nobody's)."""
+    async def _write(
+        self, conn: DbConnection, event: RecordedEvent, registered: _Registrations
+    ) -> _Concerned | None:
+        """Store the fact (or keep it in ``registered``); return whose money it may change."""
         s, kind = self._schema, event.event_type
         if kind == published.OrganisationRegistered.event_type:
             o = published.OrganisationRegistered.model_validate(event.data)
-            await conn.execute(
-                f"INSERT INTO {s}.organisations VALUES ($1, $2, $3, $4, $5, $6)"
-                " ON CONFLICT (organisation_id) DO UPDATE SET kind = $2, ods_code = $3,"
-                " cluster_id = $4, health_board = $5, health_board_salaried = $6",
-                o.organisation_id,
-                o.kind,
-                o.ods_code,
-                o.cluster_id,
-                o.health_board,
-                o.health_board_salaried,
+            registered.organisations.append(
+                (
+                    o.organisation_id,
+                    o.kind,
+                    o.ods_code,
+                    o.cluster_id,
+                    o.health_board,
+                    o.health_board_salaried,
+                )
             )
             return _Concerned(o.health_board, {o.organisation_id})
         if kind == published.PersonRegistered.event_type:
             person = published.PersonRegistered.model_validate(event.data)
-            await conn.execute(
-                f"INSERT INTO {s}.people VALUES ($1) ON CONFLICT DO NOTHING", person.person_id
-            )
+            registered.people.append((person.person_id,))
             return None
         if kind == published.LeadAppointed.event_type:
             a = published.LeadAppointed.model_validate(event.data)
@@ -137,6 +138,30 @@ class MembershipFacts:
             person_id,
         )
         return _Concerned(board, {person_id, *(r[0] for r in workplaces)})
+
+
+@dataclass(slots=True)
+class _Registrations:
+    """Organisations and people of a batch, written together (nothing in the batch reads them).
+
+    A roster arrives as thousands of these: one statement each would be most of the work.
+    """
+
+    organisations: list[tuple[object, ...]] = field(default_factory=list)
+    people: list[tuple[object, ...]] = field(default_factory=list)
+
+    async def write(self, conn: DbConnection, schema: str) -> None:
+        if self.organisations:
+            await conn.executemany(
+                f"INSERT INTO {schema}.organisations VALUES ($1, $2, $3, $4, $5, $6)"
+                " ON CONFLICT (organisation_id) DO UPDATE SET kind = $2, ods_code = $3,"
+                " cluster_id = $4, health_board = $5, health_board_salaried = $6",
+                self.organisations,
+            )
+        if self.people:
+            await conn.executemany(
+                f"INSERT INTO {schema}.people VALUES ($1) ON CONFLICT DO NOTHING", self.people
+            )
 
 
 @dataclass(slots=True)
