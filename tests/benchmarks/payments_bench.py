@@ -46,6 +46,7 @@ from clwstwr.payments.v1.payments_service_pb2_grpc import PaymentsServiceStub
 from kernel.eventstore.port import EventStore
 from kernel.feed import LocalEventSource
 from kernel.grpc.auth import hash_token
+from kernel.messaging.message import decode_entry
 from kernel.postgres.eventstore import PostgresEventStore
 from kernel.runtime import RunningService, ServiceDefinition, ServiceParts, start_service
 from kernel.settings import ServiceSettings
@@ -307,6 +308,8 @@ async def bench_accrual_latency(
         rng.shuffle(scripts)
         probe = Probe(f"127.0.0.1:{ports[payments]}")
         seconds = await drive_and_probe(f"127.0.0.1:{ports[minutes]}", probe, scripts)
+        delivered = await _delivery_delays(pool, minutes, payments, probe.seen)
+        relayed = await _relay_delays(pool, redis_url, minutes, probe.seen)
     await _drop_streams(redis_url, members, minutes, payments)
     for schema in (members, minutes, payments):
         await pool.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
@@ -320,9 +323,57 @@ async def bench_accrual_latency(
         "never_seen": probe.never_seen,
         **percentiles(probe.waits),
         "max_ms": round(max(probe.waits, default=float("nan")) * 1000, 2),
+        "held_appended_to_on_stream": percentiles(relayed),
+        "held_appended_to_accrual_started": percentiles(delivered),
     }
     print(json.dumps(summary), flush=True)
     return summary
+
+
+async def _delivery_delays(
+    pool: asyncpg.Pool, meetings: str, payments: str, meeting_ids: list[str]
+) -> Latencies:
+    """Per meeting, from its ``MeetingHeld`` append to payments' accruing transaction (seconds).
+
+    Both are transaction start times on the one database server (``recorded_at`` defaults to
+    ``now()``): the part of the wait spent getting the event to payments (commit, relay,
+    Redis, delivery), the rest being the accrual, its commit and the probe's reads.
+    """
+    rows = await pool.fetch(
+        f"SELECT extract(epoch FROM l.accrued - e.recorded_at) FROM {meetings}.events e"
+        f" JOIN (SELECT source_id, min(recorded_at) AS accrued FROM {payments}.ledger"
+        " GROUP BY source_id) l ON l.source_id = e.data->>'meeting_id'"
+        " WHERE e.event_type = 'meetings.MeetingHeld' AND l.source_id = ANY($1::text[])",
+        meeting_ids,
+    )
+    return [float(r[0]) for r in rows]
+
+
+async def _relay_delays(
+    pool: asyncpg.Pool, redis_url: str, meetings: str, meeting_ids: list[str]
+) -> Latencies:
+    """Per meeting, from its ``MeetingHeld`` append to its stream entry (the entry id's time)."""
+    appended = {
+        r[0]: r[1].timestamp()
+        for r in await pool.fetch(
+            f"SELECT data->>'meeting_id', recorded_at FROM {meetings}.events"
+            " WHERE event_type = 'meetings.MeetingHeld' AND data->>'meeting_id' = ANY($1::text[])",
+            meeting_ids,
+        )
+    }
+    redis = Redis.from_url(redis_url)
+    delays, after = [], "-"
+    while entries := await redis.xrange(f"{meetings}.events.v1", min=after, count=5000):
+        for entry_id, fields in entries:
+            if b'"meetings.MeetingHeld"' not in b"".join(fields.values()):
+                continue
+            event = decode_entry(fields)
+            if event.data["meeting_id"] in appended:
+                on_stream = int(entry_id.decode().split("-")[0]) / 1000
+                delays.append(on_stream - appended[event.data["meeting_id"]])
+        after = "(" + entries[-1][0].decode()
+    await redis.aclose()
+    return delays
 
 
 async def _rows(pool: asyncpg.Pool, table: str, at_least: int) -> bool:
@@ -347,6 +398,7 @@ class Probe:
         self._tasks: list[asyncio.Task[None]] = []
         self._eligible = 0
         self.waits: Latencies = []
+        self.seen: list[str] = []  # the probed meetings whose line showed
         self.never_seen = 0
 
     def held(self, body: BodyPlan, meeting_id: str, held_at: float) -> None:
@@ -374,6 +426,7 @@ class Probe:
             self.never_seen += 1
         else:
             self.waits.append(time.perf_counter() - held_at)
+            self.seen.append(meeting_id)
 
     async def _shows(
         self, request: ppb.GetStatementRequest, metadata: list[tuple[str, str]], meeting_id: str

@@ -33,6 +33,18 @@ async def take_turn(conn: DbConnection, schema: str) -> None:
     await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", f"{schema}:accrual")
 
 
+async def only_the_checkpoint_moves(conn: DbConnection) -> None:
+    """Let a transaction that applies nothing but the checkpoint commit without the disk flush.
+
+    Most of a source's events mean nothing to payments (agenda items, actions...), and under
+    load they come a few at a time: one flushed commit each would keep the consumer busy and
+    the next ``MeetingHeld`` waiting. If such a commit is lost in a crash, the checkpoint goes
+    back and the same do-nothing events are applied again: no money moves either way. (Any
+    later flushed commit makes it durable too: the log is written in order.)
+    """
+    await conn.execute("SET LOCAL synchronous_commit TO OFF")
+
+
 async def reaccrue(conn: DbConnection, schema: str, scopes: Iterable[Scope], caused_by: str) -> int:
     """Append the entries that make each scope's ledger what the rules give; return how many."""
     appended = 0

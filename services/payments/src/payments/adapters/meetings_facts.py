@@ -17,7 +17,12 @@ from collections.abc import Sequence
 from contracts import meetings as published
 from kernel.events import RecordedEvent
 from kernel.messaging import DbConnection
-from payments.adapters.accrual_store import Scope, reaccrue_payees, take_turn
+from payments.adapters.accrual_store import (
+    Scope,
+    only_the_checkpoint_moves,
+    reaccrue_payees,
+    take_turn,
+)
 from payments.adapters.facts_loader import payees_of_meetings
 from payments.domain.financial_year import financial_year
 
@@ -37,6 +42,7 @@ class MeetingsFacts:
 
     async def handle(self, conn: DbConnection, events: Sequence[RecordedEvent]) -> None:
         if not any(e.event_type in _FACTS for e in events):
+            await only_the_checkpoint_moves(conn)
             return
         await take_turn(conn, self._schema)
         changed: dict[Scope, set[str]] = defaultdict(set)

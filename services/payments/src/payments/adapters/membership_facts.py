@@ -20,6 +20,7 @@ from contracts import membership as published
 from kernel.events import RecordedEvent
 from kernel.messaging import DbConnection
 from payments.adapters.accrual_store import (
+    only_the_checkpoint_moves,
     reaccrue,
     reaccrue_payees,
     scopes_of_board,
@@ -48,6 +49,7 @@ class MembershipFacts:
 
     async def handle(self, conn: DbConnection, events: Sequence[RecordedEvent]) -> None:
         if not any(e.event_type in _FACTS for e in events):
+            await only_the_checkpoint_moves(conn)
             return
         await take_turn(conn, self._schema)
         changes: dict[str, _Concerned] = {}
