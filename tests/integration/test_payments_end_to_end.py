@@ -104,17 +104,16 @@ async def wales(pg_pool: asyncpg.Pool) -> AsyncIterator[Wales]:
     payments = await start_service(payments_definition(payments_settings), payments_settings)
     running = [payments, meetings, membership]
     try:
-        await MembershipServiceStub(
-            aio.insecure_channel(f"127.0.0.1:{membership.server.port}")
-        ).SeedRegister(
-            mpb.SeedRegisterRequest(established_on="2023-04-01"),
-            metadata=call_metadata("operator"),
-        )
         async with (
             aio.insecure_channel(f"127.0.0.1:{membership.server.port}") as a,
             aio.insecure_channel(f"127.0.0.1:{meetings.server.port}") as b,
             aio.insecure_channel(f"127.0.0.1:{payments.server.port}") as c,
         ):
+            # The register from FY 2023/24: LEAD-AT-CLUSTER's last year is one of the examples.
+            await MembershipServiceStub(a).SeedRegister(
+                mpb.SeedRegisterRequest(established_on="2023-04-01"),
+                metadata=call_metadata("operator"),
+            )
             yield Wales(
                 membership,
                 meetings,
