@@ -37,8 +37,14 @@ KIND_OF_PROFESSION = {
 CLUSTER_PHARMACISTS = (1, 2)
 #: Collaboratives whose held meetings pay their lead (the person) under the shipped card.
 LEAD_PAID = frozenset(
-    ("general-practice", "optometry", "community-nursing", "allied-health-professionals")
-) | {"social-care"}
+    (
+        "general-practice",
+        "optometry",
+        "community-nursing",
+        "allied-health-professionals",
+        "social-care",
+    )
+)
 
 
 def _new(event: IntegrationEvent) -> NewEvent:
