@@ -6,7 +6,7 @@ from clwstwr.payments.v1 import payments_service_pb2 as pb
 from clwstwr.payments.v1 import payments_service_pb2_grpc as pb_grpc
 from kernel.grpc.server import servicer
 from kernel.runtime import Infrastructure, ServiceDefinition, ServiceParts, Subscription
-from payments.adapters.facts_tables import FACTS_MIGRATION
+from payments.adapters.facts_tables import ACCRUAL_LOOKUPS_MIGRATION, FACTS_MIGRATION
 from payments.adapters.grpc_servicer import PaymentsServicer
 from payments.adapters.ledger_table import LEDGER_MIGRATION
 from payments.adapters.meetings_facts import MeetingsFacts
@@ -49,7 +49,9 @@ def definition(settings: PaymentsSettings) -> ServiceDefinition:
         )
 
     return ServiceDefinition(
-        name="payments", build=build, migrations=[LEDGER_MIGRATION, FACTS_MIGRATION]
+        name="payments",
+        build=build,
+        migrations=[LEDGER_MIGRATION, FACTS_MIGRATION, ACCRUAL_LOOKUPS_MIGRATION],
     )
 
 

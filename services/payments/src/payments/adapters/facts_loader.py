@@ -1,9 +1,18 @@
-"""Read one scope's facts (a board's meetings and claims in a year) and its standing entries."""
+"""Read one scope's facts (a board's meetings and claims in a year) and its standing entries.
+
+Either all of them, or only what can change what some payees are due: a payee's lines depend
+only on the candidates for that payee (caps and bonuses run per payee, rule and year), and a
+meeting can name a payee only through someone present at it: the organisation they represent
+(contractor rules), the person (lead rules), or the workplace on their lead appointment
+(workplace rules). So the meetings with an attendee so linked to one of the payees are every
+meeting that can pay them; ``payees_of_meetings`` is the matching superset for a meeting.
+"""
 
 from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Collection
 
 import asyncpg
 
@@ -28,10 +37,11 @@ async def load_cards(conn: DbConnection, schema: str) -> tuple[RateCard, ...]:
 
 
 async def load_facts(
-    conn: DbConnection, schema: str, board: str, year: str
+    conn: DbConnection, schema: str, board: str, year: str, payees: Collection[str] | None = None
 ) -> tuple[tuple[RateCard, ...], Facts]:
+    """The scope's facts; with ``payees``, only those that can pay them (see the module doc)."""
     cards = await load_cards(conn, schema)
-    meetings = await _meetings(conn, schema, board, year)
+    meetings = await _meetings(conn, schema, board, year, payees)
     appointments = tuple(
         Appointment(**{k: v for k, v in r.items() if k != "health_board"})
         for r in await conn.fetch(
@@ -49,11 +59,14 @@ async def load_facts(
             rate_pence=r["rate_pence"],
             cluster_id=r["cluster_id"],
         )
-        for r in await conn.fetch(
+        for r in await _fetch_of(
+            conn,
             f"SELECT * FROM {schema}.claims WHERE health_board = $1 AND financial_year = $2"
             " AND status = 'approved'",
+            "payee",
             board,
             year,
+            payees,
         )
     )
     referenced = {a.organisation_id for m in meetings for a in m.attendance} | {
@@ -81,23 +94,72 @@ async def load_facts(
     return cards, facts
 
 
-async def _meetings(conn: DbConnection, schema: str, board: str, year: str) -> tuple[Meeting, ...]:
-    rows = await conn.fetch(
-        f"SELECT * FROM {schema}.meetings WHERE health_board = $1 AND financial_year = $2 AND held",
-        board,
-        year,
-    )
+async def _meetings(
+    conn: DbConnection, schema: str, board: str, year: str, payees: Collection[str] | None
+) -> tuple[Meeting, ...]:
+    s = schema
+    query = f"SELECT * FROM {s}.meetings WHERE health_board = $1 AND financial_year = $2 AND held"
+    if payees is None:
+        rows = await conn.fetch(query, board, year)
+    else:
+        # A union of index lookups (one OR'd condition would scan the attendance).
+        query += (
+            f" AND meeting_id IN (SELECT meeting_id FROM {s}.attendance"
+            " WHERE organisation_id = ANY($3::text[])"
+            f" UNION SELECT meeting_id FROM {s}.attendance WHERE person_id = ANY($3::text[])"
+            f" UNION SELECT a.meeting_id FROM {s}.attendance a JOIN {s}.appointments p"
+            " USING (person_id) WHERE p.usual_workplace_id = ANY($3::text[]))"
+        )
+        rows = await conn.fetch(query, board, year, list(payees))
     attendance: dict[str, list[Attendee]] = defaultdict(list)
     for r in await conn.fetch(
-        f"SELECT a.* FROM {schema}.attendance a JOIN {schema}.meetings m USING (meeting_id)"
-        " WHERE m.health_board = $1 AND m.financial_year = $2 AND m.held",
-        board,
-        year,
+        f"SELECT * FROM {s}.attendance WHERE meeting_id = ANY($1::text[])",
+        [r["meeting_id"] for r in rows],
     ):
         attendance[r["meeting_id"]].append(
             Attendee(r["person_id"], r["status"], r["organisation_id"], r["held_lead_appointment"])
         )
     return tuple(_meeting(r, tuple(attendance[r["meeting_id"]])) for r in rows)
+
+
+async def payees_of_meetings(
+    conn: DbConnection, schema: str, meeting_ids: Collection[str]
+) -> set[str]:
+    """Everyone the meetings may pay as they now stand, or were paid for them until now.
+
+    A superset: the organisations, people and lead workplaces of everyone recorded at them,
+    and the payees of their standing lines (a line no longer due must be reversed).
+    """
+    s = schema
+    rows = await conn.fetch(
+        f"SELECT organisation_id FROM {s}.attendance WHERE meeting_id = ANY($1::text[])"
+        f" UNION SELECT person_id FROM {s}.attendance WHERE meeting_id = ANY($1::text[])"
+        f" UNION SELECT p.usual_workplace_id FROM {s}.appointments p JOIN {s}.attendance a"
+        " USING (person_id) WHERE a.meeting_id = ANY($1::text[])"
+        f" UNION SELECT payee FROM {s}.ledger_standing WHERE source_kind = 'meeting'"
+        " AND source_id = ANY($1::text[])",
+        list(meeting_ids),
+    )
+    return {r[0] for r in rows if r[0] is not None}
+
+
+async def _fetch_of(
+    conn: DbConnection,
+    query: str,
+    payee_column: str,
+    board: str,
+    year: str,
+    payees: Collection[str] | None,
+) -> list[asyncpg.Record]:
+    """``query``'s rows of (``board``, ``year``), of ``payees`` only when given.
+
+    Two statements, not one with ``$3 IS NULL OR``: a generic plan of that cannot use an index.
+    """
+    if payees is None:
+        return await conn.fetch(query, board, year)
+    return await conn.fetch(
+        f"{query} AND {payee_column} = ANY($3::text[])", board, year, list(payees)
+    )
 
 
 def _meeting(row: asyncpg.Record, attendance: tuple[Attendee, ...]) -> Meeting:
@@ -116,13 +178,17 @@ def _meeting(row: asyncpg.Record, attendance: tuple[Attendee, ...]) -> Meeting:
 
 
 async def load_standing(
-    conn: DbConnection, schema: str, board: str, year: str
+    conn: DbConnection, schema: str, board: str, year: str, payees: Collection[str] | None = None
 ) -> list[StandingEntry]:
-    rows = await conn.fetch(
+    """The scope's standing entries (of ``payees`` only, when given)."""
+    rows = await _fetch_of(
+        conn,
         f"SELECT l.* FROM {schema}.ledger_standing s JOIN {schema}.ledger l USING (entry_id)"
         " WHERE l.health_board = $1 AND l.financial_year = $2",
+        "s.payee",
         board,
         year,
+        payees,
     )
     return [
         StandingEntry(

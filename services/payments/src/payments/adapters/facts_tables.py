@@ -97,3 +97,15 @@ FACTS_MIGRATION = Migration(
     );
     """,
 )
+
+#: What the accrual narrowed to some payees looks up (``facts_loader``): who attended where,
+#: whose workplace a lead appointment names, and which payees a meeting's standing lines pay.
+ACCRUAL_LOOKUPS_MIGRATION = Migration(
+    "payments/0003_accrual_lookups.sql",
+    """
+    CREATE INDEX attendance_by_organisation ON {schema}.attendance (organisation_id);
+    CREATE INDEX attendance_by_person ON {schema}.attendance (person_id);
+    CREATE INDEX appointments_by_workplace ON {schema}.appointments (usual_workplace_id);
+    CREATE INDEX ledger_standing_by_source ON {schema}.ledger_standing (source_kind, source_id);
+    """,
+)

@@ -2,7 +2,8 @@
 
 Read as published (``contracts.meetings``). ``MeetingHeld`` carries the attendance as
 recorded; ``AttendanceCorrected`` replaces one person's entry; ``MeetingCancelled`` voids the
-meeting. Each brings the meeting's board and year up to date in the same transaction.
+meeting. Each brings the money of everyone the meeting may pay (or paid) up to date for its
+board and year, in the same transaction.
 
 A meeting remembers the position of the last event applied to it, so an older event applied
 again (an operator redriving a dead letter, out of order on purpose) changes nothing.
@@ -10,12 +11,19 @@ again (an operator redriving a dead letter, out of order on purpose) changes not
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 
 from contracts import meetings as published
 from kernel.events import RecordedEvent
 from kernel.messaging import DbConnection
-from payments.adapters.accrual_store import Scope, reaccrue, take_turn
+from payments.adapters.accrual_store import (
+    Scope,
+    only_the_checkpoint_moves,
+    reaccrue_payees,
+    take_turn,
+)
+from payments.adapters.facts_loader import payees_of_meetings
 from payments.domain.financial_year import financial_year
 
 _FACTS = frozenset(
@@ -34,17 +42,23 @@ class MeetingsFacts:
 
     async def handle(self, conn: DbConnection, events: Sequence[RecordedEvent]) -> None:
         if not any(e.event_type in _FACTS for e in events):
+            await only_the_checkpoint_moves(conn)
             return
         await take_turn(conn, self._schema)
-        scopes: set[Scope] = set()
+        changed: dict[Scope, set[str]] = defaultdict(set)
         last = ""
         for event in events:
             facts = await self._write(conn, event)
             if facts is not None:
-                scopes.add((facts.health_board, financial_year(facts.meeting_date)))
+                scope = (facts.health_board, financial_year(facts.meeting_date))
+                changed[scope].add(facts.meeting_id)
                 last = f"{self._source}@{event.position} {event.event_type}"
-        if scopes:
-            await reaccrue(conn, self._schema, scopes, last)
+        if changed:
+            payees = {
+                scope: await payees_of_meetings(conn, self._schema, meeting_ids)
+                for scope, meeting_ids in changed.items()
+            }
+            await reaccrue_payees(conn, self._schema, payees, last)
 
     async def _write(
         self, conn: DbConnection, event: RecordedEvent
@@ -57,14 +71,13 @@ class MeetingsFacts:
             await conn.execute(
                 f"DELETE FROM {self._schema}.attendance WHERE meeting_id = $1", held.meeting_id
             )
-            for attendee in held.attendance:
-                await self._attendee(conn, held.meeting_id, attendee)
+            await self._attendees(conn, held.meeting_id, held.attendance)
             return held
         if kind == published.AttendanceCorrected.event_type:
             corrected = published.AttendanceCorrected.model_validate(event.data)
             if not await self._meeting(conn, event.position, corrected, held=True):
                 return None
-            await self._attendee(conn, corrected.meeting_id, corrected.attendee)
+            await self._attendees(conn, corrected.meeting_id, (corrected.attendee,))
             return corrected
         if kind == published.MeetingCancelled.event_type:
             cancelled = published.MeetingCancelled.model_validate(event.data)
@@ -104,16 +117,21 @@ class MeetingsFacts:
         )
         return stored is not None
 
-    async def _attendee(
-        self, conn: DbConnection, meeting_id: str, attendee: published.Attendee
+    async def _attendees(
+        self, conn: DbConnection, meeting_id: str, attendees: Sequence[published.Attendee]
     ) -> None:
-        await conn.execute(
+        await conn.executemany(
             f"INSERT INTO {self._schema}.attendance VALUES ($1, $2, $3, $4, $5)"
             " ON CONFLICT (meeting_id, person_id) DO UPDATE SET status = $3,"
             " organisation_id = $4, held_lead_appointment = $5",
-            meeting_id,
-            attendee.person_id,
-            attendee.status,
-            attendee.organisation_id,
-            attendee.held_lead_appointment,
+            [
+                (
+                    meeting_id,
+                    a.person_id,
+                    a.status,
+                    a.organisation_id,
+                    a.held_lead_appointment,
+                )
+                for a in attendees
+            ],
         )

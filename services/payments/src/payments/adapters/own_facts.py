@@ -11,7 +11,14 @@ from collections.abc import Sequence
 
 from kernel.events import RecordedEvent
 from kernel.messaging import DbConnection
-from payments.adapters.accrual_store import Scope, reaccrue, scopes_of_board, since, take_turn
+from payments.adapters.accrual_store import (
+    Scope,
+    only_the_checkpoint_moves,
+    reaccrue,
+    scopes_of_board,
+    since,
+    take_turn,
+)
 from payments.domain.card_book import RateCardPublished
 from payments.domain.claims import ClaimApproved, ClaimRejected, ClaimSubmitted
 from payments.domain.events import EVENTS
@@ -31,6 +38,7 @@ class OwnFacts:
         # The ledger's own events follow from the facts; they change none of them.
         facts = [e for e in events if e.event_type != LedgerEntryPosted.event_type]
         if not facts:
+            await only_the_checkpoint_moves(conn)
             return
         await take_turn(conn, self._schema)
         scopes: set[Scope] = set()
