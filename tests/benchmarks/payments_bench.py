@@ -33,7 +33,6 @@ from contextlib import AsyncExitStack, asynccontextmanager
 import asyncpg
 from grpc import aio
 from meetings_bench import free_port, process, until
-from meetings_wales import BodyPlan, Command, meeting_scripts, plan_wales
 from membership_bench import PRINCIPALS, cpu_seconds, percentiles
 from payments_wales import FINANCIAL_YEAR, payee_of_lead, roster_events, year_of_meetings
 from redis.asyncio import Redis
@@ -43,6 +42,7 @@ from clwstwr.membership.v1 import membership_service_pb2 as mpb
 from clwstwr.membership.v1.membership_service_pb2_grpc import MembershipServiceStub
 from clwstwr.payments.v1 import payments_service_pb2 as ppb
 from clwstwr.payments.v1.payments_service_pb2_grpc import PaymentsServiceStub
+from clwstwr_ops.demo.meetings_wales import BodyPlan, Command, meeting_scripts, plan_wales
 from kernel.eventstore.port import EventStore
 from kernel.feed import LocalEventSource
 from kernel.grpc.auth import hash_token

@@ -17,8 +17,7 @@ import random
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from meetings_wales import QUARTERS, QUORUM, BodyPlan, membership_events
-
+from clwstwr_ops.demo.meetings_wales import QUARTERS, QUORUM, BodyPlan, membership_events
 from contracts import IntegrationEvent
 from contracts import meetings as held_events
 from contracts import membership as published
