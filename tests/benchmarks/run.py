@@ -1,9 +1,10 @@
 """Kernel benchmarks, side by side with the eventsourcing anchor on the same server, same run,
-then the membership and meetings services' (``membership_bench``, ``meetings_bench``).
+then the membership, meetings and reporting services' (``membership_bench``,
+``meetings_bench``, ``reporting_bench``).
 
 Not a test: nothing here asserts a speed. Run it with ``./dev bench`` (which provisions the
-servers); it reads ``CLWSTWR_DATABASE_URL`` and ``CLWSTWR_REDIS_URL``. ``run.py kernel`` or
-``run.py membership`` or ``run.py meetings`` runs one part only.
+servers); it reads ``CLWSTWR_DATABASE_URL`` and ``CLWSTWR_REDIS_URL``. ``run.py kernel``,
+``run.py membership``, ``run.py meetings`` or ``run.py reporting`` runs one part only.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import asyncpg
 from meetings_bench import bench_meetings
 from membership_bench import bench_membership
 from messaging_bench import bench_latency, bench_relay_and_consumer
+from reporting_bench import bench_reporting
 
 from kernel.events import NewEvent
 from kernel.postgres.eventstore import PostgresEventStore
@@ -146,6 +148,10 @@ async def main(part: str) -> None:
         name = f"clwstwr_bench_{uuid.uuid4().hex[:8]}"
         await bench_meetings(await fresh_database(name), os.environ["CLWSTWR_REDIS_URL"])
         await drop_database(name)
+    if part in ("all", "reporting"):
+        name = f"clwstwr_bench_{uuid.uuid4().hex[:8]}"
+        await bench_reporting(await fresh_database(name), os.environ["CLWSTWR_REDIS_URL"])
+        await drop_database(name)
 
 
 async def kernel() -> None:
@@ -206,7 +212,7 @@ def summarise(results: dict[str, dict[str, object]]) -> None:
 
 
 if __name__ == "__main__":
-    PARTS = ("all", "kernel", "membership", "meetings")
+    PARTS = ("all", "kernel", "membership", "meetings", "reporting")
     if len(sys.argv) > 2 or (len(sys.argv) == 2 and sys.argv[1] not in PARTS):
         sys.exit(f"usage: run.py [{' | '.join(PARTS)}]")
     asyncio.run(main(sys.argv[1] if len(sys.argv) == 2 else "all"))
