@@ -7,11 +7,11 @@ feed and is an ``EventSource`` (``kernel.feed``), so consumers backfill gaps thr
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncGenerator, AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
+import orjson
 from google.protobuf.timestamp_pb2 import Timestamp
 from grpc import aio
 from typing_extensions import override
@@ -32,20 +32,23 @@ READER_ROLES: tuple[Role, ...] = ("service", "operator", "national")
 
 
 def event_to_proto(event: RecordedEvent) -> pb.Event:
-    """The wire form of a recorded event; ``data`` goes as JSON text so integers stay exact."""
-    message = pb.Event(
+    """The wire form of a recorded event; ``data`` goes as JSON text so integers stay exact.
+
+    orjson, as the store writes it (so the data fits it), and the timestamps set by hand:
+    the stdlib encoder and ``Timestamp.FromDatetime`` were most of the cost of serving a page.
+    """
+    return pb.Event(
         position=event.position,
         stream_id=event.stream_id,
         stream_version=event.stream_version,
         event_id=str(event.event_id),
         event_type=event.event_type,
         schema_version=event.schema_version,
-        data=json.dumps(event.data, separators=(",", ":"), ensure_ascii=False),
+        data=orjson.dumps(event.data).decode(),
         metadata=event.metadata,
+        occurred_at=_timestamp(event.occurred_at),
+        recorded_at=_timestamp(event.recorded_at),
     )
-    message.occurred_at.FromDatetime(event.occurred_at)
-    message.recorded_at.FromDatetime(event.recorded_at)
-    return message
 
 
 def event_from_proto(message: pb.Event) -> RecordedEvent:
@@ -57,15 +60,26 @@ def event_from_proto(message: pb.Event) -> RecordedEvent:
         event_id=UUID(message.event_id),
         event_type=message.event_type,
         schema_version=message.schema_version,
-        data=json.loads(message.data),
+        data=orjson.loads(message.data),
         metadata=dict(message.metadata),
         occurred_at=_datetime(message.occurred_at),
         recorded_at=_datetime(message.recorded_at),
     )
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _timestamp(moment: datetime) -> Timestamp:
+    """``Timestamp.FromDatetime`` (naive means UTC), exact to the microsecond, faster."""
+    since = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)) - _EPOCH
+    seconds = since.days * 86_400 + since.seconds
+    return Timestamp(seconds=seconds, nanos=since.microseconds * 1000)
+
+
 def _datetime(timestamp: Timestamp) -> datetime:
-    return timestamp.ToDatetime(tzinfo=UTC)
+    """``Timestamp.ToDatetime(tzinfo=UTC)``, faster."""
+    return _EPOCH + timedelta(seconds=timestamp.seconds, microseconds=timestamp.nanos // 1000)
 
 
 class EventFeedServicer(pb_grpc.EventFeedServiceServicer):
