@@ -28,7 +28,9 @@ _TABLES = {
         " pcpg_id text NOT NULL, meeting_date date NOT NULL, status text NOT NULL,"
         " chair_person_id text, chaired_by_lead boolean, quorate boolean,"
         " declarations integer NOT NULL DEFAULT 0, minutes_approved_on date);"
-        " CREATE INDEX {name}_by_body ON {table} (body_id, meeting_date)"
+        " CREATE INDEX {name}_by_body ON {table} (body_id, meeting_date);"
+        # A cluster report's attendance: its meetings (and its PCs') of a year.
+        " CREATE INDEX {name}_by_cluster ON {table} (cluster_id, meeting_date)"
     ),
     "attendance": (
         "CREATE TABLE {table} (meeting_id text NOT NULL, person_id text NOT NULL,"

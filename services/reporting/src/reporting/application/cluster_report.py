@@ -7,6 +7,7 @@ costs a few milliseconds, and there is no stored copy of the findings to drift.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -103,22 +104,26 @@ class ComplianceReads:
             raise NotFound(f"no cluster {cluster_id!r}")
         caller.require_read(cluster.health_board)
         today = self._today()
+        # Independent reads: side by side, so a report waits for the slowest, not for the sum.
+        found, (by_profession, by_organisation), matrices, open_actions = await asyncio.gather(
+            self.queries.facts(None, cluster_id, year),
+            self.queries.attendance(cluster_id, year),
+            self._maturity.matrices(None, cluster_id, year.label),
+            self.queries.open_actions(cluster_id, year, today),
+        )
         # No bodies yet (membership's events still on their way): a report with none.
-        found = await self.queries.facts(None, cluster_id, year)
         facts = found[0] if found else ClusterFacts(cluster_id, cluster.health_board, [], [], [])
-        by_profession, by_organisation = await self.queries.attendance(cluster_id, year)
-        matrices = await self._maturity.matrices(None, cluster_id, year.label)
         years = [y for m in matrices for y in m.years]
         return ClusterReport(
             cluster_id,
             cluster.health_board,
-            await self.queries.cluster_name(cluster_id),
+            facts.cluster_name or await self.queries.cluster_name(cluster_id),
             year.label,
             today,
             assess(facts, year, today),
             by_profession,
             by_organisation,
-            await self.queries.open_actions(cluster_id, year, today),
+            open_actions,
             years[0] if years else None,
         )
 
