@@ -5,7 +5,9 @@ caps a rebuild at a few thousand events a second. Instead a projection reads the
 batch will touch (``load``, one query per table), applies every event to them in memory,
 exactly as its statements would have (an update of a row that is not there changes nothing),
 and writes the result back (``flush``): one delete of the groups the batch replaced, then one
-pipelined upsert of every row it changed. A batch of any size costs a few round trips.
+upsert of every row it changed, sent as a JSON array that ``jsonb_populate_recordset`` turns
+into rows of the table's own type (so no column types are spelled out here). A batch of any
+size costs a few statements.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Sequence
 from operator import itemgetter
 from typing import Any
+
+import orjson
 
 from kernel.messaging import DbConnection
 
@@ -33,15 +37,13 @@ class BatchedRows:
         self._table = table
         self._key = tuple(key)
         self._columns = tuple(columns)
-        # itemgetter: C speed for the per-row work (a rebuild does it for every row it writes).
+        # itemgetter: C speed for work done for every row a rebuild writes.
         self._key_of: Callable[[Row], Key] = _tuple_getter(self._key)
-        self._values_of: Callable[[Row], tuple[Any, ...]] = _tuple_getter(self._columns)
         self._rows: dict[Key, Row] = {}
         self._changed: dict[Key, Row] = {}
         self._by_group: dict[Any, set[Key]] = {}  # the first key column's value -> keys
         self._cleared: set[Any] = set()
         names = ", ".join(self._columns)
-        values = ", ".join(f"${n}" for n in range(1, len(self._columns) + 1))
         others = [c for c in self._columns if c not in self._key]
         on_conflict = (
             "DO UPDATE SET " + ", ".join(f"{c} = EXCLUDED.{c}" for c in others)
@@ -50,7 +52,8 @@ class BatchedRows:
         )
         self._select = f"SELECT {names} FROM {table} WHERE {{column}} = ANY($1)"
         self._upsert = (
-            f"INSERT INTO {table} ({names}) VALUES ({values})"
+            f"INSERT INTO {table} ({names}) SELECT {names}"
+            f" FROM jsonb_populate_recordset(NULL::{table}, $1::jsonb)"
             f" ON CONFLICT ({', '.join(self._key)}) {on_conflict}"
         )
         self._delete = f"DELETE FROM {table} WHERE {self._key[0]} = ANY($1)"
@@ -85,8 +88,8 @@ class BatchedRows:
         if self._cleared:
             await conn.execute(self._delete, list(self._cleared))
         if self._changed:
-            values_of = self._values_of
-            await conn.executemany(self._upsert, [values_of(row) for row in self._changed.values()])
+            rows = orjson.dumps(list(self._changed.values())).decode()
+            await conn.execute(self._upsert, rows)
         self._rows.clear()
         self._changed.clear()
         self._by_group.clear()
