@@ -83,6 +83,7 @@ async def bench_reporting(database_url: str, redis_url: str) -> dict[str, object
     reporting_def = reporting_definition(members, meetings_source=meetings)
     members_port, meetings_port, reporting_port = free_port(), free_port(), free_port()
     feeds = {members: f"127.0.0.1:{members_port}", meetings: f"127.0.0.1:{meetings_port}"}
+    feed_pids: dict[str, int] = {}
     async with AsyncExitStack() as stack:
         for schema, definition, port, extra in (
             (members, membership_def, members_port, {}),
@@ -90,7 +91,7 @@ async def bench_reporting(database_url: str, redis_url: str) -> dict[str, object
         ):
             settings = _settings(schema, database_url, json.dumps(feeds))
             await _caught_up(pool, definition, settings)
-            await stack.enter_async_context(
+            feed_pids[schema] = await stack.enter_async_context(
                 process(
                     schema.split("_")[0], port, service_name=schema, instance_name=schema,
                     feed_targets=json.dumps(feeds), feed_token=SERVICE_TOKEN, **extra, **common,
@@ -98,9 +99,12 @@ async def bench_reporting(database_url: str, redis_url: str) -> dict[str, object
             )  # fmt: skip
         for port in (members_port, meetings_port):
             await until(partial(_serving, port))
+        feeds_cpu, own_cpu = {k: cpu_seconds(p) for k, p in feed_pids.items()}, time.process_time()
         rebuilt = await _rebuild(
             pool, reporting_def, _settings(reporting, database_url, json.dumps(feeds))
         )
+        own_cpu = time.process_time() - own_cpu
+        feeds_cpu = {k: cpu_seconds(feed_pids[k]) - v for k, v in feeds_cpu.items()}
         events = sum(r.events for r in rebuilt)
         seconds = sum(r.seconds for r in rebuilt)
         totals = report(
@@ -109,6 +113,10 @@ async def bench_reporting(database_url: str, redis_url: str) -> dict[str, object
             events=events,
             seconds=round(seconds, 2),
             events_per_s=round(events / seconds),
+            # Where the CPU went (Postgres's own not counted): the rebuilding process, and the
+            # membership and meetings processes serving their EventFeeds.
+            rebuild_cpu_s=round(own_cpu, 2),
+            feeds_cpu_s={k.split("_")[0]: round(v, 2) for k, v in feeds_cpu.items()},
             history=generated,
         )
         pid = await stack.enter_async_context(
