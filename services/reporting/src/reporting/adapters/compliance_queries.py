@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import asyncpg
 
@@ -155,3 +155,19 @@ def _appointment(row: asyncpg.Record) -> Appointment:
 
 def _count(row: asyncpg.Record, label: str) -> AttendanceCount:
     return AttendanceCount(row["key"], label, row["attendances"], row["meetings"])
+
+
+class PostgresReadModelsVersion:
+    """The named read models' checkpoints: they move with every event applied (or rebuilt)."""
+
+    def __init__(self, pool: asyncpg.Pool, schema: str, read_models: Sequence[str]) -> None:
+        self._pool = pool
+        self._read_models = list(read_models)
+        self._sql = (
+            "SELECT coalesce(array_agg(position ORDER BY consumer, source), '{}')"
+            f" FROM {schema}.consumer_checkpoints WHERE consumer = ANY($1::text[])"
+        )
+
+    async def current(self) -> tuple[int, ...]:
+        positions: list[int] = await self._pool.fetchval(self._sql, self._read_models)
+        return tuple(positions)
