@@ -644,19 +644,32 @@ async def write(store: EventStore, timeline: Timeline) -> int:
 
     A commit carries up to ``BATCH_EVENTS`` consecutive events, one request per stream (the
     store's set-based path): within a commit, streams are ordered by their first event, as
-    concurrent appends that share a group commit are; each stream keeps its own order.
+    concurrent appends that share a group commit are; each stream keeps its own order. The
+    next commit is prepared while the last one is written (they are still sent in turn).
     """
     batch: dict[str, list[NewEvent]] = {}
     size = count = 0
+    writing: asyncio.Future[None] | None = None
     for when, stream, event in timeline.in_order():
         if size == BATCH_EVENTS:
-            await _commit(store, batch)
+            writing = await _after(writing, batch, store)
             batch, size = {}, 0
         data = event.model_dump(mode="json")
         batch.setdefault(stream, []).append(NewEvent(event.event_type, data, occurred_at=when))
         size, count = size + 1, count + 1
-    await _commit(store, batch)
+        if size % 250 == 0:
+            await asyncio.sleep(0)  # let the commit in flight go on meanwhile
+    await (await _after(writing, batch, store))
     return count
+
+
+async def _after(
+    writing: asyncio.Future[None] | None, batch: dict[str, list[NewEvent]], store: EventStore
+) -> asyncio.Future[None]:
+    """Start committing ``batch`` once the commit before it (``writing``) is done."""
+    if writing is not None:
+        await writing
+    return asyncio.ensure_future(_commit(store, batch))
 
 
 async def _commit(store: EventStore, batch: dict[str, list[NewEvent]]) -> None:
