@@ -8,8 +8,9 @@ Two measurements, each printed as one JSON line; nothing here asserts a speed.
   no behaviour of their own, run in this process, so they also serve the EventFeed. Then
   payments starts (``python -m payments``) and is timed from its launch (start-up included:
   its consumers begin before its API answers) until its consumers' checkpoints reach the end
-  of both sources: the ledger commits with the checkpoint, so by then it holds every accrual. Printed: events/s, meetings held/s, ledger
-  lines, and whether the ledger matches a recomputation from the events.
+  of both sources: the ledger commits with the checkpoint, so by then it holds every
+  accrual. Printed: events/s, meetings held/s, ledger lines, and whether the ledger matches a
+  recomputation from the events.
 * **Latency.** Membership, meetings and payments run as processes and 8 clerks record the
   meetings benchmark's year through meetings' gRPC API. For a sample of meetings whose lead
   is paid, a probe polls ``GetStatement`` for the payee from the moment ``RecordMeetingHeld``

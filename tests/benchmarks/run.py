@@ -1,10 +1,11 @@
 """Kernel benchmarks, side by side with the eventsourcing anchor on the same server, same run,
-then the membership, meetings and payments services' (``membership_bench``, ``meetings_bench``,
-``payments_bench``).
+then the membership, meetings, payments and reporting services' (``membership_bench``,
+``meetings_bench``, ``payments_bench``, ``reporting_bench``).
 
 Not a test: nothing here asserts a speed. Run it with ``./dev bench`` (which provisions the
-servers); it reads ``CLWSTWR_DATABASE_URL`` and ``CLWSTWR_REDIS_URL``. ``run.py kernel`` or
-``run.py membership``, ``run.py meetings`` or ``run.py payments`` runs one part only.
+servers); it reads ``CLWSTWR_DATABASE_URL`` and ``CLWSTWR_REDIS_URL``. ``run.py kernel``,
+``run.py membership``, ``run.py meetings``, ``run.py payments`` or ``run.py reporting`` runs
+one part only.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from meetings_bench import bench_meetings
 from membership_bench import bench_membership
 from messaging_bench import bench_latency, bench_relay_and_consumer
 from payments_bench import bench_payments
+from reporting_bench import bench_reporting
 
 from kernel.events import NewEvent
 from kernel.postgres.eventstore import PostgresEventStore
@@ -152,6 +154,10 @@ async def main(part: str) -> None:
         name = f"clwstwr_bench_{uuid.uuid4().hex[:8]}"
         await bench_payments(await fresh_database(name), os.environ["CLWSTWR_REDIS_URL"])
         await drop_database(name)
+    if part in ("all", "reporting"):
+        name = f"clwstwr_bench_{uuid.uuid4().hex[:8]}"
+        await bench_reporting(await fresh_database(name), os.environ["CLWSTWR_REDIS_URL"])
+        await drop_database(name)
 
 
 async def kernel() -> None:
@@ -212,7 +218,7 @@ def summarise(results: dict[str, dict[str, object]]) -> None:
 
 
 if __name__ == "__main__":
-    PARTS = ("all", "kernel", "membership", "meetings", "payments")
+    PARTS = ("all", "kernel", "membership", "meetings", "payments", "reporting")
     if len(sys.argv) > 2 or (len(sys.argv) == 2 and sys.argv[1] not in PARTS):
         sys.exit(f"usage: run.py [{' | '.join(PARTS)}]")
     asyncio.run(main(sys.argv[1] if len(sys.argv) == 2 else "all"))

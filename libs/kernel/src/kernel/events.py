@@ -55,6 +55,25 @@ class RecordedEvent:
 
 
 @dataclass(frozen=True, slots=True)
+class EncodedEvent:
+    """A recorded event whose ``data`` is still the stored JSON text.
+
+    For passing events on (the EventFeed) without parsing and re-serialising every payload.
+    """
+
+    stream_id: str
+    stream_version: int
+    position: int
+    event_id: UUID
+    event_type: str
+    schema_version: int
+    data_json: str
+    metadata: dict[str, str]
+    occurred_at: datetime
+    recorded_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class AppendResult:
     """Where an append landed. ``positions`` are the global positions of the appended events."""
 

@@ -2,12 +2,14 @@ import asyncio
 from collections.abc import AsyncIterator
 
 import asyncpg
+import orjson
 import pytest
 
 from kernel.errors import ConcurrencyError
 from kernel.events import NO_STREAM, NewEvent
 from kernel.postgres.eventstore import PostgresEventStore, append_in_transaction
 from kernel.testing.eventstore_contract import EventStoreContract, make_event
+from kernel.upcasting import Upcasters
 
 pytestmark = pytest.mark.integration
 
@@ -92,3 +94,28 @@ async def test_an_append_in_a_callers_transaction_commits_or_rolls_back_with_it(
     stored = await store.read_stream("outbox")
     assert [e.data for e in stored] == [make_event(1).data, make_event(2).data]
     assert [e.position for e in stored] == list(result.positions)
+
+
+async def test_read_all_encoded_is_read_all_with_the_data_left_as_json_text(
+    pg_pool: asyncpg.Pool, pg_schema: str
+) -> None:
+    upcasters = Upcasters()
+    upcasters.register("t.Old", 1, lambda data: {**data, "lifted": True})
+    store = PostgresEventStore(pg_pool, pg_schema, upcasters)
+    await store.append(
+        "s",
+        NO_STREAM,
+        [
+            NewEvent("t.Old", {"n": 2**53 + 1}, metadata={"actor": "a"}),
+            NewEvent("t.New", {"text": "Llandaf ŵ", "nested": {"x": [1, 2.5]}}),
+        ],
+    )
+    decoded = await store.read_all(0, 10)
+    encoded = await store.read_all_encoded(0, 10)
+    assert [(e.position, e.schema_version, orjson.loads(e.data_json)) for e in encoded] == [
+        (e.position, e.schema_version, e.data) for e in decoded
+    ]
+    assert encoded[0].schema_version == 2
+    assert encoded[0].metadata == decoded[0].metadata == {"actor": "a"}
+    assert [e.occurred_at for e in encoded] == [e.occurred_at for e in decoded]
+    await store.close()

@@ -179,3 +179,21 @@ async def test_rebuild_builds_a_projection_that_never_ran(
     assert result.positions == {"src": 1234}
     assert await _table(pool, schema) == await _expected(store)
     await store.close()
+
+
+async def test_a_projection_rebuilds_again_and_keeps_its_index_names(
+    pool: asyncpg.Pool, schema: str, source_schema: str
+) -> None:
+    store = PostgresEventStore(pool, source_schema)
+    await append_numbered(store, 300)
+    source = LocalEventSource("src", store)
+    for _ in range(2):  # the second used to collide with the first's swapped-in index names
+        await rebuild(pool, schema, Totals(), [source], batch_size=100)
+    indexes = await pool.fetch(
+        "SELECT indexname FROM pg_indexes WHERE schemaname = $1 ORDER BY 1", schema
+    )
+    names = [r[0] for r in indexes]
+    assert "totals_high_water_by_position" in names
+    assert not [n for n in names if "__rebuild" in n]
+    assert await _table(pool, schema) == await _expected(store)
+    await store.close()

@@ -9,7 +9,10 @@ from kernel.grpc.server import servicer
 from kernel.projections import Projection, ProjectionHandler, create_tables
 from kernel.runtime import Infrastructure, ServiceDefinition, ServiceParts, Subscription
 from reporting.adapters.assessment_queries import PostgresAssessmentQueries
-from reporting.adapters.compliance_queries import PostgresComplianceQueries
+from reporting.adapters.compliance_queries import (
+    PostgresComplianceQueries,
+    PostgresReadModelsVersion,
+)
 from reporting.adapters.compliance_view import ComplianceView
 from reporting.adapters.cycle_queries import PostgresCycleQueries
 from reporting.adapters.grpc_servicer import ReportingParts, ReportingServicer
@@ -73,7 +76,12 @@ def definition(
                     PostgresAssessmentQueries(infra.pool, tables), register
                 ),
                 reports=ComplianceReads(
-                    compliance_queries, maturity_queries, payment_queries, register, today
+                    compliance_queries,
+                    maturity_queries,
+                    payment_queries,
+                    register,
+                    today,
+                    PostgresReadModelsVersion(infra.pool, schema, [v.name for v in views]),
                 ),
                 overview=NationalOverview(compliance_queries, today),
                 sync=infra.read_models,

@@ -7,11 +7,12 @@ feed and is an ``EventSource`` (``kernel.feed``), so consumers backfill gaps thr
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncGenerator, AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from typing import Protocol, runtime_checkable
 from uuid import UUID
 
+import orjson
 from google.protobuf.timestamp_pb2 import Timestamp
 from grpc import aio
 from typing_extensions import override
@@ -19,7 +20,7 @@ from typing_extensions import override
 from clwstwr.eventfeed.v1 import event_feed_pb2 as pb
 from clwstwr.eventfeed.v1 import event_feed_pb2_grpc as pb_grpc
 from kernel.errors import FieldViolation, ValidationFailed
-from kernel.events import RecordedEvent
+from kernel.events import EncodedEvent, RecordedEvent
 from kernel.eventstore.port import EventStore
 from kernel.grpc.auth import Role, current_principal
 
@@ -32,7 +33,11 @@ READER_ROLES: tuple[Role, ...] = ("service", "operator", "national")
 
 
 def event_to_proto(event: RecordedEvent) -> pb.Event:
-    """The wire form of a recorded event; ``data`` goes as JSON text so integers stay exact."""
+    """The wire form of a recorded event; ``data`` goes as JSON text so integers stay exact.
+
+    orjson, as the store writes it (so the data fits it), and the timestamps set by hand:
+    the stdlib encoder and ``Timestamp.FromDatetime`` were most of the cost of serving a page.
+    """
     message = pb.Event(
         position=event.position,
         stream_id=event.stream_id,
@@ -40,12 +45,41 @@ def event_to_proto(event: RecordedEvent) -> pb.Event:
         event_id=str(event.event_id),
         event_type=event.event_type,
         schema_version=event.schema_version,
-        data=json.dumps(event.data, separators=(",", ":"), ensure_ascii=False),
-        metadata=event.metadata,
+        data=orjson.dumps(event.data).decode(),
+        occurred_at=_timestamp(event.occurred_at),
+        recorded_at=_timestamp(event.recorded_at),
     )
-    message.occurred_at.FromDatetime(event.occurred_at)
-    message.recorded_at.FromDatetime(event.recorded_at)
+    if event.metadata:  # filling a map field is a Python loop even when there is nothing
+        message.metadata.update(event.metadata)
     return message
+
+
+def encoded_to_proto(event: EncodedEvent) -> pb.Event:
+    """``event_to_proto`` for an event whose data is JSON text already (sent as it is)."""
+    message = pb.Event(
+        position=event.position,
+        stream_id=event.stream_id,
+        stream_version=event.stream_version,
+        event_id=str(event.event_id),
+        event_type=event.event_type,
+        schema_version=event.schema_version,
+        data=event.data_json,
+        occurred_at=_timestamp(event.occurred_at),
+        recorded_at=_timestamp(event.recorded_at),
+    )
+    if event.metadata:
+        message.metadata.update(event.metadata)
+    return message
+
+
+@runtime_checkable
+class EncodedReader(Protocol):
+    """A store that can read its log with the data left as JSON text (``PostgresEventStore``).
+
+    The EventFeed serves such a store's pages without parsing and re-serialising each event.
+    """
+
+    async def read_all_encoded(self, after_position: int, limit: int) -> list[EncodedEvent]: ...
 
 
 def event_from_proto(message: pb.Event) -> RecordedEvent:
@@ -57,15 +91,26 @@ def event_from_proto(message: pb.Event) -> RecordedEvent:
         event_id=UUID(message.event_id),
         event_type=message.event_type,
         schema_version=message.schema_version,
-        data=json.loads(message.data),
+        data=orjson.loads(message.data),
         metadata=dict(message.metadata),
         occurred_at=_datetime(message.occurred_at),
         recorded_at=_datetime(message.recorded_at),
     )
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _timestamp(moment: datetime) -> Timestamp:
+    """``Timestamp.FromDatetime`` (naive means UTC), exact to the microsecond, faster."""
+    since = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)) - _EPOCH
+    seconds = since.days * 86_400 + since.seconds
+    return Timestamp(seconds=seconds, nanos=since.microseconds * 1000)
+
+
 def _datetime(timestamp: Timestamp) -> datetime:
-    return timestamp.ToDatetime(tzinfo=UTC)
+    """``Timestamp.ToDatetime(tzinfo=UTC)``, faster."""
+    return _EPOCH + timedelta(seconds=timestamp.seconds, microseconds=timestamp.nanos // 1000)
 
 
 class EventFeedServicer(pb_grpc.EventFeedServiceServicer):
@@ -96,12 +141,14 @@ class EventFeedServicer(pb_grpc.EventFeedServiceServicer):
             violations.append(FieldViolation("limit", f"must be 0 (default) to {MAX_LIMIT}"))
         if violations:
             raise ValidationFailed(violations)
-        events = await self._store.read_all(request.after_position, request.limit or DEFAULT_LIMIT)
+        after, limit = request.after_position, request.limit or DEFAULT_LIMIT
+        if isinstance(self._store, EncodedReader):
+            events = [encoded_to_proto(e) for e in await self._store.read_all_encoded(after, limit)]
+        else:
+            events = [event_to_proto(e) for e in await self._store.read_all(after, limit)]
         # Read after the page, so it is never below the page's last position.
         last_position = await self._store.last_position()
-        return pb.ReadEventsResponse(
-            events=[event_to_proto(e) for e in events], last_position=last_position
-        )
+        return pb.ReadEventsResponse(events=events, last_position=last_position)
 
     @override
     async def Subscribe(

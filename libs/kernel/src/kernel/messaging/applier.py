@@ -16,6 +16,8 @@ moves past it, the ``clwstwr.consumer.dead_letters`` counter goes up and later e
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import time
 from collections.abc import Awaitable, Callable, Sequence
 
@@ -208,15 +210,28 @@ class SourceApplier:
         Reads from the checkpoint as last committed here (no query for it): if another replica
         has moved it on, the extra events read are skipped under the checkpoint lock. A page
         shorter than the batch size was the end of the source when read, so no empty read
-        follows it.
+        follows it. While a full page is applied the next one is already being read, so a
+        long catch-up (a rebuild) waits on the source and the database at once, not in turn;
+        should applying stop short, that page is only an arrival after a gap, filled as usual.
         """
         total = 0
-        while True:
-            events = await self._source.read(self._floor, self._batch_size)
-            if events:
-                total += await self.apply(events)
-            if len(events) < self._batch_size:
-                return total
+        reading = asyncio.ensure_future(self._source.read(self._floor, self._batch_size))
+        try:
+            while True:
+                events = await reading
+                more = len(events) == self._batch_size
+                if more:
+                    after = events[-1].position
+                    reading = asyncio.ensure_future(self._source.read(after, self._batch_size))
+                if events:
+                    total += await self.apply(events)
+                if not more:
+                    return total
+        finally:
+            if not reading.done():
+                reading.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await reading
 
     async def _step(self, queue: list[RecordedEvent], limit: int) -> int:
         async with self._pool.acquire() as conn, conn.transaction():

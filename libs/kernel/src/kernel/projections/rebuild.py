@@ -167,6 +167,7 @@ async def _swap(
                 f"ALTER TABLE {shadow.tables[logical]} RENAME TO {checked_schema(logical)}"
             )
             await conn.execute(f"DROP TABLE {schema}.{old}")
+            await _rename_indexes(conn, schema, logical)
         await conn.executemany(
             f"UPDATE {checkpoints} SET position = $3, updated_at = now()"
             " WHERE consumer = $1 AND source = $2",
@@ -174,6 +175,24 @@ async def _swap(
         )
         await conn.execute(f"DELETE FROM {checkpoints} WHERE consumer = $1", shadow.name)
     return positions, applied
+
+
+async def _rename_indexes(conn: DbConnection, schema: str, logical: str) -> None:
+    """Give the swapped-in table's indexes the live names (``<table>__rebuild_x`` -> ``<table>_x``).
+
+    Otherwise they keep the shadow's names, and the next rebuild, creating its shadow's
+    indexes under those names again, fails.
+    """
+    prefix = logical + REBUILD_SUFFIX
+    names = await conn.fetch(
+        "SELECT indexname FROM pg_indexes WHERE schemaname = $1 AND tablename = $2",
+        schema,
+        logical,
+    )
+    for (name,) in names:
+        if name.startswith(prefix):
+            live = checked_schema(logical + name[len(prefix) :])
+            await conn.execute(f"ALTER INDEX {schema}.{checked_schema(name)} RENAME TO {live}")
 
 
 async def _apply_rest(

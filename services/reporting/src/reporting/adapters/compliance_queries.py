@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import asyncpg
 
@@ -37,22 +37,18 @@ class PostgresComplianceQueries:
         self._appointments = f"SELECT * FROM {t['appointments']} WHERE body_id = ANY($1::text[])"
         self._reviews = f"SELECT * FROM {t['terms_reviews']} WHERE body_id = ANY($1::text[])"
         self._name = f"SELECT name FROM {t['clusters']} WHERE cluster_id = $1"
-        present = (
-            f"FROM {t['attendance']} a JOIN {t['meetings']} m ON m.meeting_id = a.meeting_id"
-            " WHERE m.cluster_id = $1 AND m.status = 'held' AND m.meeting_date BETWEEN $2 AND $3"
-            " AND a.status = 'present'"
-        )
-        self._by_profession = (
-            "SELECT coalesce(a.profession, '') AS key, count(*) AS attendances,"
-            f" count(DISTINCT a.meeting_id) AS meetings {present} GROUP BY 1 ORDER BY 2 DESC, 1"
-        )
-        self._by_organisation = (
-            "SELECT coalesce(a.organisation_id, '') AS key, max(o.name) AS name,"
+        # Both groupings in one pass over the year's present attendances.
+        self._attendance = (
+            "SELECT * FROM (SELECT GROUPING(a.organisation_id) = 1 AS by_profession,"
+            " CASE WHEN GROUPING(a.organisation_id) = 1 THEN coalesce(a.profession, '')"
+            " ELSE coalesce(a.organisation_id, '') END AS key, max(o.name) AS name,"
             " count(*) AS attendances, count(DISTINCT a.meeting_id) AS meetings"
             f" FROM {t['attendance']} a JOIN {t['meetings']} m ON m.meeting_id = a.meeting_id"
             f" LEFT JOIN {t['organisations']} o ON o.organisation_id = a.organisation_id"
             " WHERE m.cluster_id = $1 AND m.status = 'held' AND m.meeting_date BETWEEN $2 AND $3"
-            " AND a.status = 'present' GROUP BY 1 ORDER BY 3 DESC, 1"
+            " AND a.status = 'present'"
+            " GROUP BY GROUPING SETS ((a.profession), (a.organisation_id))) g"
+            " ORDER BY by_profession DESC, attendances DESC, key"
         )
         self._actions = (
             f"SELECT x.* FROM {t['actions']} x JOIN {t['bodies']} b ON b.body_id = x.body_id"
@@ -105,12 +101,14 @@ class PostgresComplianceQueries:
     async def attendance(
         self, cluster_id: str, year: FinancialYear
     ) -> tuple[list[AttendanceCount], list[AttendanceCount]]:
-        span = (cluster_id, year.first_day, year.last_day)
-        professions = await self._pool.fetch(self._by_profession, *span)
-        organisations = await self._pool.fetch(self._by_organisation, *span)
+        rows = await self._pool.fetch(self._attendance, cluster_id, year.first_day, year.last_day)
         return (
-            [_count(r, r["key"].replace("-", " ").capitalize()) for r in professions],
-            [_count(r, r["name"] or "") for r in organisations],
+            [
+                _count(r, r["key"].replace("-", " ").capitalize())
+                for r in rows
+                if r["by_profession"]
+            ],
+            [_count(r, r["name"] or "") for r in rows if not r["by_profession"]],
         )
 
     async def open_actions(
@@ -157,3 +155,19 @@ def _appointment(row: asyncpg.Record) -> Appointment:
 
 def _count(row: asyncpg.Record, label: str) -> AttendanceCount:
     return AttendanceCount(row["key"], label, row["attendances"], row["meetings"])
+
+
+class PostgresReadModelsVersion:
+    """The named read models' checkpoints: they move with every event applied (or rebuilt)."""
+
+    def __init__(self, pool: asyncpg.Pool, schema: str, read_models: Sequence[str]) -> None:
+        self._pool = pool
+        self._read_models = list(read_models)
+        self._sql = (
+            "SELECT coalesce(array_agg(position ORDER BY consumer, source), '{}')"
+            f" FROM {schema}.consumer_checkpoints WHERE consumer = ANY($1::text[])"
+        )
+
+    async def current(self) -> tuple[int, ...]:
+        positions: list[int] = await self._pool.fetchval(self._sql, self._read_models)
+        return tuple(positions)

@@ -1,7 +1,8 @@
 """Reporting's copy of meetings: each meeting's record as it now stands, and the action logs.
 
 Fed over the broker by a ``Subscription`` to meetings (with its EventFeed for catch-up) and
-rebuildable from position 0. It keeps facts, not findings: ``MeetingHeld`` writes the record
+rebuildable from position 0, a batch of events at a time (``BatchedRows``: a few round trips
+per batch, not one per statement). It keeps facts, not findings: ``MeetingHeld`` writes the record
 and its attendance, ``AttendanceCorrected`` replaces one person's entry, ``MeetingCancelled``
 voids the meeting (it stops counting), ``MinutesApproved`` dates the approval. Findings are
 judged from these on reading (``domain.compliance``), so they follow every correction.
@@ -10,16 +11,15 @@ judged from these on reading (``domain.compliance``), so they follow every corre
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from kernel.events import RecordedEvent
 from kernel.messaging import DbConnection
-from kernel.projections import execute_statements
+from reporting.adapters.batched_rows import BatchedRows, Row
 
 Data = Mapping[str, Any]
 Tables = Mapping[str, str]
-Write = tuple[Any, ...]
 
 _TABLES = {
     "meetings": (
@@ -28,7 +28,9 @@ _TABLES = {
         " pcpg_id text NOT NULL, meeting_date date NOT NULL, status text NOT NULL,"
         " chair_person_id text, chaired_by_lead boolean, quorate boolean,"
         " declarations integer NOT NULL DEFAULT 0, minutes_approved_on date);"
-        " CREATE INDEX {name}_by_body ON {table} (body_id, meeting_date)"
+        " CREATE INDEX {name}_by_body ON {table} (body_id, meeting_date);"
+        # A cluster report's attendance: its meetings (and its PCs') of a year.
+        " CREATE INDEX {name}_by_cluster ON {table} (cluster_id, meeting_date)"
     ),
     "attendance": (
         "CREATE TABLE {table} (meeting_id text NOT NULL, person_id text NOT NULL,"
@@ -44,107 +46,126 @@ _TABLES = {
 }
 
 
+_MEETING = (
+    "meeting_id", "body_id", "body_kind", "health_board", "cluster_id", "pcpg_id",
+    "meeting_date", "status", "chair_person_id", "chaired_by_lead", "quorate", "declarations",
+    "minutes_approved_on",
+)  # fmt: skip
+_ATTENDEE = ("meeting_id", "person_id", "status", "organisation_id", "profession")
+_ACTION = (
+    "meeting_id", "ref", "body_id", "meeting_date", "description", "lead", "due_date", "status",
+)  # fmt: skip
+
+
 def _date(text: str) -> dt.date:
     return dt.date.fromisoformat(text)
 
 
-def _meeting(data: Data, t: Tables, status: str) -> Write:
-    return (
-        f"INSERT INTO {t['meetings']} (meeting_id, body_id, body_kind, health_board, cluster_id,"
-        " pcpg_id, meeting_date, status) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
-        " ON CONFLICT (meeting_id) DO UPDATE SET meeting_date = $7, status = $8",
-        data["meeting_id"],
-        data["body_id"],
-        data["body_kind"],
-        data["health_board"],
-        data["cluster_id"],
-        data["pcpg_id"],
-        _date(data["meeting_date"]),
-        status,
-    )
+class _Batch:
+    """The rows one batch of meetings events touches (``BatchedRows``, read once, written once)."""
+
+    def __init__(self, tables: Tables) -> None:
+        self.meetings = BatchedRows(tables["meetings"], ("meeting_id",), _MEETING)
+        self.attendance = BatchedRows(tables["attendance"], _ATTENDEE[:2], _ATTENDEE)
+        self.actions = BatchedRows(tables["actions"], ("meeting_id", "ref"), _ACTION)
+
+    async def load(self, conn: DbConnection, events: Sequence[RecordedEvent]) -> None:
+        # Attendance is only ever replaced or upserted whole, so it needs no reading.
+        touched = [e.data["meeting_id"] for e in events if e.event_type in FOLDS]
+        actions = [e.data["meeting_id"] for e in events if e.event_type in _ACTION_EVENTS]
+        await self.meetings.load(conn, "meeting_id", set(touched))
+        await self.actions.load(conn, "meeting_id", set(actions))
+
+    async def flush(self, conn: DbConnection) -> None:
+        for rows in (self.meetings, self.attendance, self.actions):
+            await rows.flush(conn)
 
 
-def _attendee(meeting_id: str, attendee: Data, t: Tables) -> Write:
-    return (
-        f"INSERT INTO {t['attendance']} (meeting_id, person_id, status, organisation_id,"
-        " profession) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (meeting_id, person_id)"
-        " DO UPDATE SET status = $3, organisation_id = $4, profession = $5",
-        meeting_id,
-        attendee["person_id"],
-        attendee["status"],
-        attendee["organisation_id"],
-        attendee["profession"],
-    )
+def _meeting(b: _Batch, data: Data, status: str) -> Row:
+    """Insert the meeting, or move its date and status (its body never changes)."""
+    row = b.meetings.get(data["meeting_id"])
+    date = _date(data["meeting_date"])
+    if row is None:
+        row = {
+            **{c: data[c] for c in _MEETING[:6]},
+            "meeting_date": date,
+            "status": status,
+            "chair_person_id": None,
+            "chaired_by_lead": None,
+            "quorate": None,
+            "declarations": 0,
+            "minutes_approved_on": None,
+        }
+    else:
+        row = {**row, "meeting_date": date, "status": status}
+    b.meetings.put(row)
+    return row
 
 
-def _scheduled(data: Data, t: Tables) -> Iterator[Write]:
-    yield _meeting(data, t, "scheduled")
+def _attendee(b: _Batch, meeting_id: str, attendee: Data) -> None:
+    b.attendance.put({"meeting_id": meeting_id, **{c: attendee[c] for c in _ATTENDEE[1:]}})
 
 
-def _held(data: Data, t: Tables) -> Iterator[Write]:
+def _scheduled(b: _Batch, data: Data) -> None:
+    _meeting(b, data, "scheduled")
+
+
+def _held(b: _Batch, data: Data) -> None:
     meeting = data["meeting_id"]
-    yield _meeting(data, t, "held")
-    yield (
-        f"UPDATE {t['meetings']} SET chair_person_id = $2, chaired_by_lead = $3, quorate = $4"
-        " WHERE meeting_id = $1",
-        meeting,
-        data["chair_person_id"],
-        data["chaired_by_lead"],
-        data["quorate"],
+    row = _meeting(b, data, "held")
+    b.meetings.put(
+        {
+            **row,
+            "chair_person_id": data["chair_person_id"],
+            "chaired_by_lead": data["chaired_by_lead"],
+            "quorate": data["quorate"],
+        }
     )
-    yield (f"DELETE FROM {t['attendance']} WHERE meeting_id = $1", meeting)
+    b.attendance.clear(meeting)
     for attendee in data["attendance"]:
-        yield _attendee(meeting, attendee, t)
+        _attendee(b, meeting, attendee)
 
 
-def _corrected(data: Data, t: Tables) -> Iterator[Write]:
-    yield _attendee(data["meeting_id"], data["attendee"], t)
+def _corrected(b: _Batch, data: Data) -> None:
+    _attendee(b, data["meeting_id"], data["attendee"])
 
 
-def _cancelled(data: Data, t: Tables) -> Iterator[Write]:
-    yield _meeting(data, t, "cancelled")
+def _cancelled(b: _Batch, data: Data) -> None:
+    _meeting(b, data, "cancelled")
 
 
-def _declared(data: Data, t: Tables) -> Iterator[Write]:
-    yield (
-        f"UPDATE {t['meetings']} SET declarations = declarations + 1 WHERE meeting_id = $1",
-        data["meeting_id"],
-    )
+def _declared(b: _Batch, data: Data) -> None:
+    row = b.meetings.get(data["meeting_id"])
+    if row is not None:
+        b.meetings.put({**row, "declarations": row["declarations"] + 1})
 
 
-def _minutes(data: Data, t: Tables) -> Iterator[Write]:
-    yield (
-        f"UPDATE {t['meetings']} SET minutes_approved_on = $2 WHERE meeting_id = $1",
-        data["meeting_id"],
-        _date(data["approved_on"]),
-    )
+def _minutes(b: _Batch, data: Data) -> None:
+    row = b.meetings.get(data["meeting_id"])
+    if row is not None:
+        b.meetings.put({**row, "minutes_approved_on": _date(data["approved_on"])})
 
 
-def _action_raised(data: Data, t: Tables) -> Iterator[Write]:
-    yield (
-        f"INSERT INTO {t['actions']} (meeting_id, ref, body_id, meeting_date, description, lead,"
-        " due_date, status) VALUES ($1, $2, $3, $4, $5, $6, $7, 'open')"
-        " ON CONFLICT (meeting_id, ref) DO NOTHING",
-        data["meeting_id"],
-        data["ref"],
-        data["body_id"],
-        _date(data["meeting_date"]),
-        data["description"],
-        data["lead"],
-        _date(data["due_date"]),
-    )
+def _action_raised(b: _Batch, data: Data) -> None:
+    # A repeat of a raised action leaves the logged one as it is.
+    if b.actions.get(data["meeting_id"], data["ref"]) is None:
+        b.actions.put(
+            {
+                **{c: data[c] for c in ("meeting_id", "ref", "body_id", "description", "lead")},
+                "meeting_date": _date(data["meeting_date"]),
+                "due_date": _date(data["due_date"]),
+                "status": "open",
+            }
+        )
 
 
-def _action_updated(data: Data, t: Tables) -> Iterator[Write]:
-    yield (
-        f"UPDATE {t['actions']} SET status = $3 WHERE meeting_id = $1 AND ref = $2",
-        data["meeting_id"],
-        data["ref"],
-        data["status"],
-    )
+def _action_updated(b: _Batch, data: Data) -> None:
+    row = b.actions.get(data["meeting_id"], data["ref"])
+    if row is not None:
+        b.actions.put({**row, "status": data["status"]})
 
 
-WRITES: Mapping[str, Callable[[Data, Tables], Iterator[Write]]] = {
+FOLDS: Mapping[str, Callable[[_Batch, Data], None]] = {
     "meetings.MeetingScheduled": _scheduled,
     "meetings.MeetingHeld": _held,
     "meetings.AttendanceCorrected": _corrected,
@@ -154,6 +175,7 @@ WRITES: Mapping[str, Callable[[Data, Tables], Iterator[Write]]] = {
     "meetings.ActionRaised": _action_raised,
     "meetings.ActionUpdated": _action_updated,
 }
+_ACTION_EVENTS = frozenset({"meetings.ActionRaised", "meetings.ActionUpdated"})
 
 
 class ComplianceView:
@@ -165,4 +187,10 @@ class ComplianceView:
     async def apply(
         self, conn: DbConnection, events: Sequence[RecordedEvent], tables: Tables
     ) -> None:
-        await execute_statements(conn, events, tables, WRITES)
+        batch = _Batch(tables)
+        await batch.load(conn, events)
+        for event in events:
+            fold = FOLDS.get(event.event_type)
+            if fold is not None:
+                fold(batch, event.data)
+        await batch.flush(conn)

@@ -23,6 +23,7 @@ from reporting.adapters.grpc_messages import (
     rollup_message,
 )
 from reporting.application.cluster_report import (
+    KEPT_REPORTS,
     AttendanceCount,
     ClusterReport,
     ComplianceReads,
@@ -39,6 +40,8 @@ from reporting.domain.compliance import BodyCompliance
 from reporting.domain.findings import Finding
 
 Context = aio.ServicerContext[object, object]
+#: A report and the message made from it.
+_KeptMessage = tuple[ClusterReport, pb.GetClusterReportResponse]
 
 
 def finding_message(f: Finding) -> cpb.Finding:
@@ -135,6 +138,9 @@ class ComplianceRpcs(pb_grpc.ReportingServiceServicer):
         self._reports = reports
         self._overview = overview
         self._maturity_reads = maturity
+        self._messages: dict[
+            tuple[str, str], tuple[ClusterReport, pb.GetClusterReportResponse]
+        ] = {}
 
     @override
     async def GetClusterReport(
@@ -143,7 +149,12 @@ class ComplianceRpcs(pb_grpc.ReportingServiceServicer):
         report = await self._reports.cluster_report(
             caller(), request.cluster_id, request.financial_year
         )
-        return pb.GetClusterReportResponse(
+        # A report served from memory again: its message too (building it is half the work).
+        key = (request.cluster_id, request.financial_year)
+        kept = self._messages.get(key)
+        if kept is not None and kept[0] is report:
+            return kept[1]
+        message = pb.GetClusterReportResponse(
             compliance=compliance_message(report),
             maturity=maturity_year_message(report.maturity) if report.maturity else None,
             payments=[
@@ -156,6 +167,10 @@ class ComplianceRpcs(pb_grpc.ReportingServiceServicer):
                 for p in report.payments
             ],
         )
+        if len(self._messages) >= KEPT_REPORTS:
+            self._messages.clear()
+        self._messages[key] = (report, message)
+        return message
 
     @override
     async def ExportClusterReport(

@@ -4,24 +4,23 @@ Fed over the broker by a ``Subscription`` to membership (with its EventFeed for 
 Only what reporting needs: a cluster's board and name (for access and for reports), and its
 dated cluster lead and deputy chair appointments (who may submit a self-assessment); and what
 meeting compliance needs (``membership_bodies``). Other event types, and types added later,
-are ignored.
+are ignored. Applied a batch at a time (``BatchedRows``: a few round trips per batch).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from kernel.events import RecordedEvent
 from kernel.messaging import DbConnection
-from kernel.projections import execute_statements
 from reporting.adapters import membership_bodies
+from reporting.adapters.batched_rows import BatchedRows
 from reporting.application.ports import LEAD_ROLES
 
 Data = Mapping[str, Any]
 Tables = Mapping[str, str]
-Write = tuple[Any, ...]
 
 _TABLES = {
     "clusters": (
@@ -38,69 +37,90 @@ _TABLES = {
 }
 
 
+_CLUSTER = ("cluster_id", "health_board", "name", "closed_on")
+_LEAD = ("appointment_id", "cluster_id", "person_id", "role", "start_date", "end_date")
+
+
 def _date(text: str | None) -> dt.date | None:
     return None if text is None else dt.date.fromisoformat(text)
 
 
-def _established(data: Data, t: Tables) -> Iterator[Write]:
-    yield (
-        f"INSERT INTO {t['clusters']} (cluster_id, health_board, name) VALUES ($1, $2, $3)"
-        " ON CONFLICT (cluster_id) DO UPDATE SET health_board = $2, name = $3",
-        data["cluster_id"],
-        data["health_board"],
-        data["name"],
-    )
+class _Batch(membership_bodies.BodyRows):
+    """The rows one batch of membership events touches: read once, written once."""
+
+    def __init__(self, tables: Tables) -> None:
+        super().__init__(tables)
+        self.clusters = BatchedRows(tables["clusters"], ("cluster_id",), _CLUSTER)
+        self.cluster_leads = BatchedRows(tables["cluster_leads"], ("appointment_id",), _LEAD)
+
+    async def load(self, conn: DbConnection, events: Sequence[RecordedEvent]) -> None:
+        await super().load(conn, events)
+        clusters = {e.data["cluster_id"] for e in events if e.event_type in _CLUSTER_EVENTS}
+        leads = {e.data["appointment_id"] for e in events if e.event_type in _LEAD_EVENTS}
+        await self.clusters.load(conn, "cluster_id", clusters)
+        await self.cluster_leads.load(conn, "appointment_id", leads)
+
+    async def flush(self, conn: DbConnection) -> None:
+        await super().flush(conn)
+        await self.clusters.flush(conn)
+        await self.cluster_leads.flush(conn)
 
 
-def _renamed(data: Data, t: Tables) -> Iterator[Write]:
+def _established(b: _Batch, data: Data) -> None:
+    row = b.clusters.get(data["cluster_id"]) or {
+        "cluster_id": data["cluster_id"],
+        "closed_on": None,
+    }
+    b.clusters.put({**row, "health_board": data["health_board"], "name": data["name"]})
+
+
+def _renamed(b: _Batch, data: Data) -> None:
     # Reports show a cluster by its latest name; membership keeps the dated history.
-    yield (
-        f"UPDATE {t['clusters']} SET name = $2 WHERE cluster_id = $1",
-        data["cluster_id"],
-        data["name"],
-    )
+    row = b.clusters.get(data["cluster_id"])
+    if row is not None:
+        b.clusters.put({**row, "name": data["name"]})
 
 
-def _closed(data: Data, t: Tables) -> Iterator[Write]:
-    yield (
-        f"UPDATE {t['clusters']} SET closed_on = $2 WHERE cluster_id = $1",
-        data["cluster_id"],
-        _date(data["closed_on"]),
-    )
+def _closed(b: _Batch, data: Data) -> None:
+    row = b.clusters.get(data["cluster_id"])
+    if row is not None:
+        b.clusters.put({**row, "closed_on": _date(data["closed_on"])})
 
 
-def _appointed(data: Data, t: Tables) -> Iterator[Write]:
+def _appointed(b: _Batch, data: Data) -> None:
     if data["body_kind"] != "cluster" or data["role"] not in LEAD_ROLES:
         return
-    yield (
-        f"INSERT INTO {t['cluster_leads']} (appointment_id, cluster_id, person_id, role,"
-        " start_date, end_date) VALUES ($1, $2, $3, $4, $5, $6)"
-        " ON CONFLICT (appointment_id) DO NOTHING",
-        data["appointment_id"],
-        data["body_id"],
-        data["person_id"],
-        data["role"],
-        _date(data["start_date"]),
-        _date(data["end_date"]),
-    )
+    if b.cluster_leads.get(data["appointment_id"]) is None:
+        b.cluster_leads.put(
+            {
+                "appointment_id": data["appointment_id"],
+                "cluster_id": data["body_id"],
+                "person_id": data["person_id"],
+                "role": data["role"],
+                "start_date": _date(data["start_date"]),
+                "end_date": _date(data["end_date"]),
+            }
+        )
 
 
-def _ended(data: Data, t: Tables) -> Iterator[Write]:
-    # Not a cluster lead appointment: no row, so nothing is updated.
-    yield (
-        f"UPDATE {t['cluster_leads']} SET end_date = $2 WHERE appointment_id = $1",
-        data["appointment_id"],
-        _date(data["end_date"]),
-    )
+def _ended(b: _Batch, data: Data) -> None:
+    # Not a cluster lead appointment: no row, so nothing changes.
+    row = b.cluster_leads.get(data["appointment_id"])
+    if row is not None:
+        b.cluster_leads.put({**row, "end_date": _date(data["end_date"])})
 
 
-WRITES: Mapping[str, Callable[[Data, Tables], Iterator[Write]]] = {
+FOLDS: Mapping[str, Callable[[_Batch, Data], None]] = {
     "membership.ClusterEstablished": _established,
     "membership.ClusterRenamed": _renamed,
     "membership.ClusterClosed": _closed,
     "membership.LeadAppointed": _appointed,
     "membership.AppointmentEnded": _ended,
 }
+_CLUSTER_EVENTS = frozenset(
+    {"membership.ClusterEstablished", "membership.ClusterRenamed", "membership.ClusterClosed"}
+)
+_LEAD_EVENTS = frozenset({"membership.LeadAppointed", "membership.AppointmentEnded"})
 
 
 class MembershipView:
@@ -112,4 +132,11 @@ class MembershipView:
     async def apply(
         self, conn: DbConnection, events: Sequence[RecordedEvent], tables: Tables
     ) -> None:
-        await execute_statements(conn, events, tables, WRITES, membership_bodies.WRITES)
+        batch = _Batch(tables)
+        await batch.load(conn, events)
+        for event in events:
+            for folds in (FOLDS, membership_bodies.FOLDS):
+                fold = folds.get(event.event_type)
+                if fold is not None:
+                    fold(batch, event.data)
+        await batch.flush(conn)

@@ -7,7 +7,9 @@ costs a few milliseconds, and there is no stored copy of the findings to drift.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -16,11 +18,14 @@ from kernel.errors import NotFound
 from kernel.paging import PageRequest, next_page_token
 from reporting.application.access import Caller
 from reporting.application.maturity import MaturityQueries, MaturityYear
-from reporting.application.ports import Register, Today
+from reporting.application.ports import ReadModelsVersion, Register, Today
 from reporting.domain.compliance import Compliance, assess
 from reporting.domain.compliance_facts import ClusterFacts
 from reporting.domain.findings import Finding
 from reporting.domain.vocabulary import FinancialYear, board_problem, check
+
+#: Reports kept in memory (60 clusters over ten years is 600).
+KEPT_REPORTS = 2048
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +109,12 @@ class PaymentQueries(Protocol):
 
 
 class ComplianceReads:
+    """Cluster reports and findings.
+
+    With ``version``, a report is kept until the read models move on or the business date
+    changes (the only things it depends on): a report asked for again is served from memory.
+    """
+
     def __init__(
         self,
         queries: ComplianceQueries,
@@ -111,39 +122,75 @@ class ComplianceReads:
         payments: PaymentQueries,
         register: Register,
         today: Today,
+        version: ReadModelsVersion | None = None,
     ) -> None:
         self.queries = queries
         self._maturity = maturity
         self._payments = payments
         self._register = register
         self._today = today
+        self._version = version
+        self._reports: OrderedDict[tuple[str, str], tuple[object, ClusterReport]] = OrderedDict()
 
     async def cluster_report(self, caller: Caller, cluster_id: str, label: str) -> ClusterReport:
         check(("cluster_id", None if cluster_id else "is required"))
         year = FinancialYear.parse("financial_year", label)
+        # The version is read before the facts: a report is never kept as older than it is.
+        version, today = await self._current_version(), self._today()
+        key, current = (cluster_id, year.label), (version, today)
+        kept = self._reports.get(key)
+        if version is not None and kept is not None and kept[0] == current:
+            # Its board is the cluster's still: moving a cluster would have moved the version.
+            caller.require_read(kept[1].health_board)
+            self._reports.move_to_end(key)
+            return kept[1]
         cluster = await self._register.find_cluster(cluster_id)
         if cluster is None:
             raise NotFound(f"no cluster {cluster_id!r}")
         caller.require_read(cluster.health_board)
-        today = self._today()
+        report = await self._report(cluster_id, cluster.health_board, year, today)
+        if version is not None:
+            self._reports[key] = (current, report)
+            self._reports.move_to_end(key)
+            if len(self._reports) > KEPT_REPORTS:
+                self._reports.popitem(last=False)
+        return report
+
+    async def _current_version(self) -> tuple[int, ...] | None:
+        return await self._version.current() if self._version else None
+
+    async def _report(
+        self, cluster_id: str, board: str, year: FinancialYear, today: dt.date
+    ) -> ClusterReport:
+        # Independent reads: side by side, so a report waits for the slowest, not for the sum.
+        (
+            found,
+            (by_profession, by_organisation),
+            matrices,
+            open_actions,
+            payments,
+        ) = await asyncio.gather(
+            self.queries.facts(None, cluster_id, year),
+            self.queries.attendance(cluster_id, year),
+            self._maturity.matrices(None, cluster_id, year.label),
+            self.queries.open_actions(cluster_id, year, today),
+            self._payments.by_rule(cluster_id, year.label),
+        )
         # No bodies yet (membership's events still on their way): a report with none.
-        found = await self.queries.facts(None, cluster_id, year)
-        facts = found[0] if found else ClusterFacts(cluster_id, cluster.health_board, [], [], [])
-        by_profession, by_organisation = await self.queries.attendance(cluster_id, year)
-        matrices = await self._maturity.matrices(None, cluster_id, year.label)
+        facts = found[0] if found else ClusterFacts(cluster_id, board, [], [], [])
         years = [y for m in matrices for y in m.years]
         return ClusterReport(
             cluster_id,
-            cluster.health_board,
-            await self.queries.cluster_name(cluster_id),
+            board,
+            facts.cluster_name or await self.queries.cluster_name(cluster_id),
             year.label,
             today,
             assess(facts, year, today),
             by_profession,
             by_organisation,
-            await self.queries.open_actions(cluster_id, year, today),
+            open_actions,
             years[0] if years else None,
-            await self._payments.by_rule(cluster_id, year.label),
+            payments,
         )
 
     async def findings(

@@ -26,6 +26,12 @@ class Register(Protocol):
         ...
 
 
+class ReadModelsVersion(Protocol):
+    """How far the read models have got: equal values mean unchanged read models."""
+
+    async def current(self) -> tuple[int, ...]: ...
+
+
 class ReadModelSync(Protocol):
     """Waits until the read models have applied a store position (read-your-writes)."""
 

@@ -57,6 +57,10 @@ class _Judge:
         self.meetings = [
             m for m in facts.meetings if year.first_day <= m.meeting_date <= year.last_day
         ]
+        # Asked for per meeting and per PC: grouped once, not scanned each time.
+        self._appointments_of: dict[str, list[Appointment]] = {}
+        for a in facts.appointments:
+            self._appointments_of.setdefault(a.body_id, []).append(a)
 
     def finding(
         self, body: Body, code: FindingCode, subject: str, text: str, quarter: int | None = None
@@ -78,7 +82,7 @@ class _Judge:
         )
 
     def _appointments(self, body_id: str, day: dt.date) -> Iterator[Appointment]:
-        return (a for a in self.facts.appointments if a.body_id == body_id and a.in_force(day))
+        return (a for a in self._appointments_of.get(body_id, ()) if a.in_force(day))
 
     def body(self, body: Body) -> tuple[BodyCompliance, list[Finding]]:
         held = sorted(
