@@ -8,7 +8,12 @@ import pytest
 
 from kernel.errors import PermissionDenied
 from reporting.application.access import Caller
-from reporting.application.cluster_report import AttendanceCount, ComplianceReads, OpenAction
+from reporting.application.cluster_report import (
+    AttendanceCount,
+    ComplianceReads,
+    OpenAction,
+    RulePayments,
+)
 from reporting.application.maturity import ClusterMatrix, OutcomeView
 from reporting.domain.assignment import Cluster
 from reporting.domain.compliance_facts import ClusterFacts
@@ -63,9 +68,12 @@ class Counted:
     async def leads_on(self, cluster_id: str, on: dt.date) -> set[str]:
         return set()
 
+    async def by_rule(self, cluster_id: str, financial_year: str) -> list[RulePayments]:
+        return []
+
 
 def reads(models: Counted) -> ComplianceReads:
-    return ComplianceReads(models, models, models, lambda: models.today, models)
+    return ComplianceReads(models, models, models, models, lambda: models.today, models)
 
 
 async def test_a_report_asked_for_again_is_served_from_memory() -> None:
