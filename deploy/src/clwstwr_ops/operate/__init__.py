@@ -1,4 +1,4 @@
-"""Operating a running platform: migrate, seed, status, tokens, dlq and projections.
+"""Operating a running platform: every ``clwstwr-ops`` command but ``local``.
 
 These talk to the platform's own PostgreSQL, Redis and gRPC endpoints (``CLWSTWR_*`` variables,
 see ``settings.py``), not to the private instances ``./dev`` provisions; with ``./dev env`` they
