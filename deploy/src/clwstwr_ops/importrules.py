@@ -37,6 +37,7 @@ PURE_KERNEL_MODULES = (
     "kernel.testing.scenario",
     "kernel.access",
     "kernel.paging",
+    "kernel.calendar",
 )
 """Kernel modules a domain layer may use: no I/O, directly or through what they import."""
 
