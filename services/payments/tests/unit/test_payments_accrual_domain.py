@@ -7,7 +7,8 @@ from dataclasses import replace
 
 from payments.domain.accrual import BONUS, CLAIM, MEETING, PAYMENT, LineKey, entitlements
 from payments.domain.facts import ApprovedClaim, Facts, Organisation, Succession
-from payments.domain.rate_card import RateCard
+from payments.domain.payees import organisation_kinds_paid
+from payments.domain.rate_card import Basis, RateCard
 from payments.domain.shipped_card import SHIPPED_CARD
 
 from .payment_samples import BOARD, lead_of, meeting, pc_meeting, pharmacy, practice, present
@@ -173,3 +174,22 @@ def test_a_pharmacy_of_a_merged_cluster_is_paid_at_its_successors_meetings() -> 
     assert totals(facts) == {("org-old", "CP-ATTEND"): 25_000}
     before = Succession(old.cluster_id, merged_into, dt.date(2024, 8, 1))
     assert totals(Facts(meetings=(moved,), organisations=orgs(old), successions=(before,))) == {}
+
+
+def test_only_the_kinds_a_card_pays_for_attendance_need_accruing() -> None:
+    assert organisation_kinds_paid([SHIPPED_CARD]) == frozenset(
+        {"community_pharmacy", "optometry_practice"}
+    )
+    any_kind = SHIPPED_CARD.model_copy(
+        update={
+            "rules": tuple(
+                r.model_copy(
+                    update={"trigger": r.trigger.model_copy(update={"organisation_kinds": ()})}
+                )
+                if r.trigger.basis is Basis.ORGANISATION_PRESENT
+                else r
+                for r in SHIPPED_CARD.rules
+            )
+        }
+    )
+    assert organisation_kinds_paid([SHIPPED_CARD, any_kind]) is None

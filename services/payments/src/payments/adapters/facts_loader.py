@@ -123,23 +123,41 @@ async def _meetings(
 
 
 async def payees_of_meetings(
-    conn: DbConnection, schema: str, meeting_ids: Collection[str]
+    conn: DbConnection,
+    schema: str,
+    meeting_ids: Collection[str],
+    organisation_kinds: Collection[str] | None,
 ) -> set[str]:
     """Everyone the meetings may pay as they now stand, or were paid for them until now.
 
-    A superset: the organisations, people and lead workplaces of everyone recorded at them,
-    and the payees of their standing lines (a line no longer due must be reversed).
+    A superset: the organisations of ``organisation_kinds`` (None: of any kind) represented at
+    them, the people recorded at them who hold or held an appointment (only a lead is paid as a
+    person) and their usual workplaces, and the payees of the meetings' standing lines (a line
+    no longer due must be reversed).
     """
     s = schema
-    rows = await conn.fetch(
-        f"SELECT organisation_id FROM {s}.attendance WHERE meeting_id = ANY($1::text[])"
-        f" UNION SELECT person_id FROM {s}.attendance WHERE meeting_id = ANY($1::text[])"
+    leads_and_lines = (
+        f" UNION SELECT a.person_id FROM {s}.attendance a JOIN {s}.appointments p"
+        " USING (person_id) WHERE a.meeting_id = ANY($1::text[])"
         f" UNION SELECT p.usual_workplace_id FROM {s}.appointments p JOIN {s}.attendance a"
         " USING (person_id) WHERE a.meeting_id = ANY($1::text[])"
         f" UNION SELECT payee FROM {s}.ledger_standing WHERE source_kind = 'meeting'"
-        " AND source_id = ANY($1::text[])",
-        list(meeting_ids),
+        " AND source_id = ANY($1::text[])"
     )
+    if organisation_kinds is None:
+        rows = await conn.fetch(
+            f"SELECT organisation_id FROM {s}.attendance WHERE meeting_id = ANY($1::text[])"
+            f"{leads_and_lines}",
+            list(meeting_ids),
+        )
+    else:
+        rows = await conn.fetch(
+            f"SELECT a.organisation_id FROM {s}.attendance a JOIN {s}.organisations o"
+            " USING (organisation_id) WHERE a.meeting_id = ANY($1::text[])"
+            f" AND o.kind = ANY($2::text[]){leads_and_lines}",
+            list(meeting_ids),
+            sorted(organisation_kinds),
+        )
     return {r[0] for r in rows if r[0] is not None}
 
 

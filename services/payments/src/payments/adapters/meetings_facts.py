@@ -23,8 +23,9 @@ from payments.adapters.accrual_store import (
     reaccrue_payees,
     take_turn,
 )
-from payments.adapters.facts_loader import payees_of_meetings
+from payments.adapters.facts_loader import load_cards, payees_of_meetings
 from payments.domain.financial_year import financial_year
+from payments.domain.payees import organisation_kinds_paid
 
 _FACTS = frozenset(
     e.event_type
@@ -54,8 +55,9 @@ class MeetingsFacts:
                 changed[scope].add(facts.meeting_id)
                 last = f"{self._source}@{event.position} {event.event_type}"
         if changed:
+            kinds = organisation_kinds_paid(await load_cards(conn, self._schema))
             payees = {
-                scope: await payees_of_meetings(conn, self._schema, meeting_ids)
+                scope: await payees_of_meetings(conn, self._schema, meeting_ids, kinds)
                 for scope, meeting_ids in changed.items()
             }
             await reaccrue_payees(conn, self._schema, payees, last)

@@ -6,10 +6,10 @@ organisations where they usually work).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from payments.domain.facts import Appointment, Facts, Meeting
-from payments.domain.rate_card import Basis, PayeeKind, Rule
+from payments.domain.rate_card import Basis, PayeeKind, RateCard, Rule
 
 LEAD_ROLES = ("cluster_lead", "collaborative_lead")
 
@@ -57,3 +57,21 @@ def _lead_payee(rule: Rule, appointment: Appointment | None, facts: Facts) -> st
 
 def _kind_allowed(rule: Rule, kind: str) -> bool:
     return not rule.trigger.organisation_kinds or kind in rule.trigger.organisation_kinds
+
+
+def organisation_kinds_paid(cards: Iterable[RateCard]) -> frozenset[str] | None:
+    """The kinds of organisation any card pays for being represented at a meeting.
+
+    None when some rule pays an organisation of any kind. Lets the accrual of a meeting skip
+    the organisations no card can pay for it (a GP practice's attendance, under the shipped
+    card), and so the rest of their year's meetings.
+    """
+    kinds: set[str] = set()
+    for card in cards:
+        for rule in card.rules:
+            if rule.trigger.basis is not Basis.ORGANISATION_PRESENT:
+                continue
+            if not rule.trigger.organisation_kinds:
+                return None
+            kinds.update(rule.trigger.organisation_kinds)
+    return frozenset(kinds)
