@@ -38,24 +38,15 @@ def event_to_proto(event: RecordedEvent) -> pb.Event:
     orjson, as the store writes it (so the data fits it), and the timestamps set by hand:
     the stdlib encoder and ``Timestamp.FromDatetime`` were most of the cost of serving a page.
     """
-    message = pb.Event(
-        position=event.position,
-        stream_id=event.stream_id,
-        stream_version=event.stream_version,
-        event_id=str(event.event_id),
-        event_type=event.event_type,
-        schema_version=event.schema_version,
-        data=orjson.dumps(event.data).decode(),
-        occurred_at=_timestamp(event.occurred_at),
-        recorded_at=_timestamp(event.recorded_at),
-    )
-    if event.metadata:  # filling a map field is a Python loop even when there is nothing
-        message.metadata.update(event.metadata)
-    return message
+    return _message(event, orjson.dumps(event.data).decode())
 
 
 def encoded_to_proto(event: EncodedEvent) -> pb.Event:
     """``event_to_proto`` for an event whose data is JSON text already (sent as it is)."""
+    return _message(event, event.data_json)
+
+
+def _message(event: RecordedEvent | EncodedEvent, data_json: str) -> pb.Event:
     message = pb.Event(
         position=event.position,
         stream_id=event.stream_id,
@@ -63,11 +54,11 @@ def encoded_to_proto(event: EncodedEvent) -> pb.Event:
         event_id=str(event.event_id),
         event_type=event.event_type,
         schema_version=event.schema_version,
-        data=event.data_json,
+        data=data_json,
         occurred_at=_timestamp(event.occurred_at),
         recorded_at=_timestamp(event.recorded_at),
     )
-    if event.metadata:
+    if event.metadata:  # filling a map field is a Python loop even when there is nothing
         message.metadata.update(event.metadata)
     return message
 
