@@ -203,7 +203,8 @@ def env() -> None:
     """Start the dev PostgreSQL and Redis (if needed), leave them running, print export lines.
 
     Once ``./dev start`` has run, also the services' endpoints and EventFeed token, so the
-    operator commands (``clwstwr-ops status``, ``demo load`` …) reach them. Use as
+    operator commands (``clwstwr-ops status``, ``demo load`` …) reach them; and the project's
+    virtualenv first on ``PATH``, so ``clwstwr-ops`` runs as it is. Use as
     ``eval "$(./dev env)"``; stop them again with ``./dev stop``.
     """
     root = project_root()
@@ -212,6 +213,8 @@ def env() -> None:
         services = devtokens.operator_env(settings.data_dir or root / ".data")
         for name, value in {**endpoints.as_env(), **services}.items():
             typer.echo(f"export {name}={shlex.quote(value)}")
+        # The project's tools (clwstwr-ops, the services) first on PATH: no uv needed to run them.
+        typer.echo(f'export PATH={shlex.quote(str(root / ".venv" / "bin"))}:"$PATH"')
     console.say("left running; stop with ./dev stop")
 
 
