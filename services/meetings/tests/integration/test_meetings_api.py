@@ -232,8 +232,8 @@ async def test_a_register_is_recorded_in_one_call_and_a_bad_entry_stores_nothing
         )
     assert bad.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert [(v.field, v.description) for v in field_violations(bad.value)] == [
-        ("entries[3].status", "must be one of absent, apologies, present"),
         ("entries[3].person_id", "repeats entries[0]"),
+        ("entries[3].status", "must be one of absent, apologies, present"),
     ]
     stranger_entry = pb.AttendanceEntry(person_id=stranger, status="present")
     with_stranger = stub.RecordAttendanceRegister(register(stranger_entry), metadata=BOARD)

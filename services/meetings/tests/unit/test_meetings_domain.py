@@ -190,7 +190,7 @@ def test_a_register_with_any_bad_line_records_nothing_and_names_the_line() -> No
     assert refused.reason == "ATTENDEE_NOT_A_MEMBER"  # type: ignore[attr-defined]
     scenario(Meeting).given(scheduled()).when(
         lambda m: m.record_attendance_register([])
-    ).then_raises(ValidationFailed, "at least one line")
+    ).then_raises(ValidationFailed, "at least one entry")
     scenario(Meeting).given(scheduled(), held()).when(
         lambda m: m.record_attendance_register([line(ANN)])
     ).then_raises(RuleViolated, "record closed")

@@ -183,6 +183,7 @@ async def test_a_register_is_recorded_whole_or_not_at_all(service: Service) -> N
         ([AttendanceEntry("p-ann", "present"), AttendanceEntry("x-9", "present")], NotFound),
         ([AttendanceEntry("p-ann", "present"), AttendanceEntry("p-eve", "present")], RuleViolated),
         ([AttendanceEntry("", "present")], ValidationFailed),
+        ([AttendanceEntry("x-9", "late")], ValidationFailed),  # its shape, before any lookup
     ]
     for entries, error in refusals:
         with pytest.raises(error):
@@ -203,6 +204,11 @@ async def test_a_register_is_recorded_whole_or_not_at_all(service: Service) -> N
         "p-eve": ("present", "o-guest"),
     }
     assert attendance["p-eve"].profession == "optometry"  # the guest's organisation's
+    with pytest.raises(ValidationFailed) as one_line:
+        await service.recorder.record_attendance(
+            BETSI, meeting_id, "p-ann", "late", None, invited=False
+        )
+    assert [v.field for v in one_line.value.violations] == ["status"]  # not entries[0].status
     assert await service.stored() == stored + 3
 
 

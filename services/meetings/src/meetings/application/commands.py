@@ -22,7 +22,7 @@ from meetings.application.ids import new_id
 from meetings.application.ports import MembershipView
 from meetings.domain.events import EVENTS
 from meetings.domain.meeting import Meeting, check_schedule
-from meetings.domain.meeting_record import AgendaItem
+from meetings.domain.meeting_record import AgendaItem, check_register
 from meetings.domain.standing import RegisterLine, Standing
 from meetings.domain.vocabulary import check
 
@@ -105,17 +105,22 @@ class MeetingCommands:
     async def register_lines(
         self, meeting: Meeting, entries: Sequence[AttendanceEntry]
     ) -> list[RegisterLine]:
-        """Each entry with the person's standing with the meeting's body on its date.
+        """A register's entries, checked, each with the person's standing on the meeting date.
 
         Membership's answers for every person come in one read. A guest (``invited``, not a
         member) may represent any registered organisation.
         """
-        check(
-            *(
-                (f"entries[{n}].person_id", None if e.person_id else "is required")
-                for n, e in enumerate(entries)
-            )
-        )
+        check_register([(e.person_id, e.status) for e in entries])
+        return await self._lines(meeting, entries)
+
+    async def line(self, meeting: Meeting, entry: AttendanceEntry) -> RegisterLine:
+        """One person's entry with their standing (its fields checked by the caller)."""
+        [line] = await self._lines(meeting, [entry])
+        return line
+
+    async def _lines(
+        self, meeting: Meeting, entries: Sequence[AttendanceEntry]
+    ) -> list[RegisterLine]:
         facts = meeting.facts
         standings = await self.membership.standings(
             facts.body_id, {e.person_id for e in entries}, facts.meeting_date

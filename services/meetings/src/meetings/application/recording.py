@@ -36,8 +36,8 @@ class MeetingRecorder:
     ) -> int:
         check(("person_id", None if person_id else "is required"))
         meeting = await self._commands.changeable(caller, meeting_id)
-        [line] = await self._commands.register_lines(
-            meeting, [AttendanceEntry(person_id, status, organisation_id, invited)]
+        line = await self._commands.line(
+            meeting, AttendanceEntry(person_id, status, organisation_id, invited)
         )
         _, position = await self._commands.decide(
             meeting,
@@ -134,8 +134,8 @@ class MeetingRecorder:
     ) -> int:
         check(("person_id", None if person_id else "is required"))
         meeting = await self._commands.changeable(caller, meeting_id)
-        [line] = await self._commands.register_lines(
-            meeting, [AttendanceEntry(person_id, status, organisation_id, invited)]
+        line = await self._commands.line(
+            meeting, AttendanceEntry(person_id, status, organisation_id, invited)
         )
         _, position = await self._commands.decide(
             meeting,

@@ -92,14 +92,7 @@ class MeetingRecordCommands(MeetingState):
         (``entries[2]``). Lines recorded already, exactly so, change nothing (a retry).
         Returns how many lines changed the record.
         """
-        check(("entries", None if lines else "at least one line is required"))
-        check(
-            *(
-                (f"entries[{n}].status", one_of(ATTENDANCE_STATUSES, line.status))
-                for n, line in enumerate(lines)
-            ),
-            *_repeated_people(lines),
-        )
+        check_register([(line.standing.person_id, line.status) for line in lines])
         self._require_open("attendance")
         attendees = []
         for n, line in enumerate(lines):
@@ -259,13 +252,18 @@ class MeetingRecordCommands(MeetingState):
         return item
 
 
-def _repeated_people(lines: Sequence[RegisterLine]) -> list[tuple[str, str | None]]:
-    """A field problem for each line naming someone an earlier line names already."""
-    first_line: dict[str, int] = {}
+def check_register(entries: Sequence[tuple[str, str]]) -> None:
+    """Raise ``ValidationFailed`` naming each bad entry of a register of (person, status).
+
+    At least one entry; each with a person, named once, and a known status. The application
+    calls this before it looks anyone up, so a malformed register is refused as such.
+    """
+    check(("entries", None if entries else "at least one entry is required"))
+    first: dict[str, int] = {}
     problems: list[tuple[str, str | None]] = []
-    for n, line in enumerate(lines):
-        person = line.standing.person_id
-        if person in first_line:
-            problems.append((f"entries[{n}].person_id", f"repeats entries[{first_line[person]}]"))
-        first_line.setdefault(person, n)
-    return problems
+    for n, (person, status) in enumerate(entries):
+        repeated = f"repeats entries[{first[person]}]" if person in first else None
+        problems.append((f"entries[{n}].person_id", "is required" if not person else repeated))
+        problems.append((f"entries[{n}].status", one_of(ATTENDANCE_STATUSES, status)))
+        first.setdefault(person, n)
+    check(*problems)
