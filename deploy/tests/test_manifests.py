@@ -93,6 +93,26 @@ def test_init_containers_need_limits_and_no_privilege_escalation_but_no_probes()
     ]
 
 
+def test_a_cronjobs_pods_keep_the_rules_too() -> None:
+    pod = copy.deepcopy(DEPLOYMENT["spec"]["template"])
+    del pod["spec"]["securityContext"]
+    for container in pod["spec"]["containers"]:
+        del container["resources"]["limits"]
+    cronjob = {
+        "kind": "CronJob",
+        "metadata": {"name": "publish-findings"},
+        "spec": {"schedule": "30 2 * * *", "jobTemplate": {"spec": {"template": pod}}},
+    }
+
+    problems = house_rules([*_complete_set(copy.deepcopy(DEPLOYMENT)), cronjob])
+
+    assert problems == [
+        "CronJob publish-findings: pod securityContext.runAsNonRoot is not true",
+        "CronJob publish-findings container membership: no resources.limits.cpu",
+        "CronJob publish-findings container membership: no resources.limits.memory",
+    ]
+
+
 def _overlay(tmp_path: Path, deployment: dict[str, Any]) -> Path:
     overlay = tmp_path / "overlays" / "test"
     overlay.mkdir(parents=True)

@@ -67,14 +67,21 @@ def house_rules(documents: Sequence[Mapping[str, Any]]) -> list[str]:
             if (kind, service) not in present
         ]
     for doc in documents:
-        if doc.get("kind") in ("Deployment", "Job"):
+        if doc.get("kind") in ("Deployment", "Job", "CronJob"):
             problems += _workload_rules(doc)
     return problems
 
 
+def _pod_spec(doc: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The pod template's spec of a Deployment or Job, or of the Jobs a CronJob makes."""
+    spec = doc["spec"]["jobTemplate"]["spec"] if doc["kind"] == "CronJob" else doc["spec"]
+    pod: Mapping[str, Any] = spec["template"]["spec"]
+    return pod
+
+
 def _workload_rules(doc: Mapping[str, Any]) -> list[str]:
     where = f"{doc['kind']} {doc['metadata']['name']}"
-    pod = doc["spec"]["template"]["spec"]
+    pod = _pod_spec(doc)
     problems = []
     if not pod.get("securityContext", {}).get("runAsNonRoot"):
         problems.append(f"{where}: pod securityContext.runAsNonRoot is not true")

@@ -58,6 +58,9 @@ def level_problem(level: int) -> str | None:
 _FY = re.compile(r"^(\d{4})/(\d{2})$")
 
 
+_APRIL = 4
+
+
 @dataclass(frozen=True, slots=True, order=True)
 class FinancialYear:
     """1 April to 31 March, labelled ``2024/25`` (DESIGN.md, Time)."""
@@ -72,6 +75,15 @@ class FinancialYear:
             raise ValidationFailed.single(field, f"{label!r} is not a financial year like 2024/25")
         return cls(int(match[1]))
 
+    @classmethod
+    def containing(cls, day: dt.date) -> FinancialYear:
+        """The year ``day`` falls in (1 April to 31 March)."""
+        return cls(day.year if day.month >= _APRIL else day.year - 1)
+
+    @property
+    def previous(self) -> FinancialYear:
+        return FinancialYear(self.start_year - 1)
+
     @property
     def label(self) -> str:
         return f"{self.start_year}/{(self.start_year + 1) % 100:02d}"
@@ -83,7 +95,7 @@ class FinancialYear:
 
     @property
     def first_day(self) -> dt.date:
-        return dt.date(self.start_year, 4, 1)
+        return dt.date(self.start_year, _APRIL, 1)
 
     @property
     def last_day(self) -> dt.date:

@@ -10,6 +10,7 @@ run it from a scheduler (daily is plenty: findings change at most with each day'
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 
 import asyncpg
 import typer
@@ -27,6 +28,7 @@ from reporting.application.access import Caller
 from reporting.application.catalogue import CatalogueCommands
 from reporting.application.findings_publisher import FindingsPublisher
 from reporting.bootstrap import configured
+from reporting.domain.vocabulary import FinancialYear
 from reporting.settings import ReportingSettings
 
 app = typer.Typer(add_completion=False, no_args_is_help=False)
@@ -66,11 +68,23 @@ async def _load(reason: str, settings: ReportingSettings) -> int:
 
 @app.command("publish-findings")
 def publish_findings(
-    financial_year: str = typer.Option(..., help="The year to sweep, e.g. 2024/25"),
+    financial_year: list[str] = typer.Option(  # noqa: B008 - typer's way to declare it
+        [],
+        help="A year to sweep, e.g. 2024/25 (repeatable); default: the current year and the"
+        " one before (a year's findings still move after it ends: late minutes, corrections).",
+    ),
 ) -> None:
-    """Publish the year's compliance findings raised and resolved since the last sweep."""
-    published = asyncio.run(_publish(financial_year, ReportingSettings()))
-    typer.echo(f"compliance findings: {published} events published")
+    """Publish compliance findings raised and resolved since the last sweep, year by year."""
+    settings = ReportingSettings()
+    for label in financial_year or sweep_years(london_today()):
+        published = asyncio.run(_publish(label, settings))
+        typer.echo(f"compliance findings {label}: {published} events published")
+
+
+def sweep_years(today: dt.date) -> list[str]:
+    """What a scheduled sweep covers on ``today``: the year before, then the current year."""
+    current = FinancialYear.containing(today)
+    return [current.previous.label, current.label]
 
 
 async def _publish(financial_year: str, settings: ReportingSettings) -> int:
