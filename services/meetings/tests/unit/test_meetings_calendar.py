@@ -4,9 +4,9 @@ import datetime as dt
 
 import pytest
 
+from kernel.calendar import FinancialYear
 from kernel.errors import PermissionDenied, ValidationFailed
 from meetings.application.access import Caller
-from meetings.domain.calendar import FinancialYear
 
 
 @pytest.mark.parametrize(
@@ -19,7 +19,7 @@ from meetings.domain.calendar import FinancialYear
     ],
 )
 def test_a_date_falls_in_the_financial_year_from_1_april(day: dt.date, label: str) -> None:
-    year = FinancialYear.of(day)
+    year = FinancialYear.containing(day)
     assert year.label == label
     assert year.first_day <= day <= year.last_day
     assert FinancialYear.parse("financial_year", label) == year

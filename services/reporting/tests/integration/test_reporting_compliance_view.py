@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import asyncpg
 import pytest
 
+from kernel.calendar import FinancialYear
 from kernel.events import RecordedEvent
 from kernel.messaging import DbConnection
 from kernel.projections import Projection, ProjectionHandler, create_tables, physical_tables
@@ -16,7 +17,6 @@ from reporting.adapters.compliance_view import ComplianceView
 from reporting.adapters.membership_view import MembershipView
 from reporting.domain.compliance import assess
 from reporting.domain.findings import FindingCode
-from reporting.domain.vocabulary import FinancialYear
 
 pytestmark = pytest.mark.integration
 

@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from kernel.calendar import FinancialYear
 from kernel.errors import ValidationFailed
 from reporting.domain.assignment import Assignment, Cluster
 from reporting.domain.events import (
@@ -13,7 +14,6 @@ from reporting.domain.events import (
 )
 from reporting.domain.review_cycle import PeerReview
 from reporting.domain.self_assessment import Submission
-from reporting.domain.vocabulary import FinancialYear
 
 YEAR = FinancialYear(2024)
 DUE = dt.date(2025, 1, 31)

@@ -2,13 +2,13 @@
 
 import datetime as dt
 
+from kernel.calendar import FinancialYear
 from reporting.domain.compliance import assess
 from reporting.domain.compliance_facts import Appointment, Body, ClusterFacts, HeldMeeting
 from reporting.domain.events import ComplianceFindingRaised, ComplianceFindingResolved
 from reporting.domain.findings import FindingCode
 from reporting.domain.findings_ledger import FindingsLedger
 from reporting.domain.quarters import quarter_first_day, quarter_last_day, quarter_of, year_of
-from reporting.domain.vocabulary import FinancialYear
 
 FY = FinancialYear(2024)
 AFTER_YEAR = dt.date(2025, 5, 1)

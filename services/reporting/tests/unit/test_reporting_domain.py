@@ -4,13 +4,14 @@ import datetime as dt
 
 import pytest
 
+from kernel.calendar import FinancialYear
 from kernel.errors import AlreadyExists, ValidationFailed
 from kernel.testing.scenario import scenario
 from reporting.domain.assignment import Assignment
 from reporting.domain.catalogue import OutcomeCatalogue, OutcomeTitle
 from reporting.domain.events import OutcomeTitleSet
 from reporting.domain.review_cycle import ReviewCycle
-from reporting.domain.vocabulary import OUTCOME_CODES, FinancialYear
+from reporting.domain.vocabulary import OUTCOME_CODES
 
 from .samples import ASSIGNED, ASSIGNMENT, DUE, YEAR, fields
 

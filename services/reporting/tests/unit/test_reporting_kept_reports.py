@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from kernel.calendar import FinancialYear
 from kernel.errors import PermissionDenied
 from reporting.application.access import Caller
 from reporting.application.cluster_report import (
@@ -17,7 +18,6 @@ from reporting.application.cluster_report import (
 from reporting.application.maturity import ClusterMatrix, OutcomeView
 from reporting.domain.assignment import Cluster
 from reporting.domain.compliance_facts import ClusterFacts
-from reporting.domain.vocabulary import FinancialYear
 
 CLUSTER = "7A1-anglesey"
 BETSI = Caller("betsi", "health_board", "7A1")

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from reporting.domain.vocabulary import FinancialYear
+from kernel.calendar import FinancialYear
 from reporting.entrypoints.cli import sweep_years
 
 

@@ -6,6 +6,7 @@ from grpc import aio
 from typing_extensions import override
 
 from clwstwr.meetings.v1 import meetings_service_pb2 as pb
+from kernel.calendar import FinancialYear
 from kernel.errors import NotFound
 from kernel.grpc.fields import parse_date
 from kernel.paging import PageRequest, next_page_token
@@ -15,7 +16,6 @@ from meetings.adapters.meeting_queries import action_key, meeting_key
 from meetings.application.commands import MeetingCommands
 from meetings.application.ports import MeetingQueries, ReadModelSync
 from meetings.application.recording import MeetingRecorder
-from meetings.domain.calendar import FinancialYear
 from meetings.domain.meeting_record import AgendaItem
 from meetings.domain.vocabulary import ACTION_STATUSES, check, one_of
 

@@ -7,9 +7,9 @@ from collections.abc import Mapping
 
 import asyncpg
 
+from kernel.calendar import FinancialYear
 from kernel.paging import PageRequest
 from meetings.application.ports import ActionView, MeetingSummary
-from meetings.domain.calendar import FinancialYear
 from meetings.domain.vocabulary import OPEN_ACTION_STATUSES
 
 _MEETINGS = """

@@ -10,8 +10,8 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Protocol
 
+from kernel.calendar import FinancialYear
 from kernel.paging import PageRequest
-from meetings.domain.calendar import FinancialYear
 from meetings.domain.standing import Body, Standing
 
 

@@ -8,9 +8,9 @@ from collections.abc import Mapping, Sequence
 
 import asyncpg
 
+from kernel.calendar import FinancialYear
 from reporting.application.cluster_report import AttendanceCount, OpenAction
 from reporting.domain.compliance_facts import Appointment, Body, ClusterFacts, HeldMeeting
-from reporting.domain.vocabulary import FinancialYear
 
 _OPEN = ["open", "in_progress"]
 

@@ -13,6 +13,7 @@ from typing_extensions import override
 
 from clwstwr.reporting.v1 import reporting_service_pb2 as pb
 from clwstwr.reporting.v1 import reporting_service_pb2_grpc as pb_grpc
+from kernel.calendar import FinancialYear
 from kernel.grpc.fields import parse_date
 from reporting.adapters.catalogue_file import shipped_titles
 from reporting.adapters.grpc_assessment_messages import assessment_message
@@ -37,7 +38,6 @@ from reporting.application.reviews import ReviewCommands
 from reporting.application.rollups import board_rollups
 from reporting.domain.assignment import Assignment
 from reporting.domain.catalogue import OutcomeTitle
-from reporting.domain.vocabulary import FinancialYear
 
 Context = aio.ServicerContext[object, object]
 

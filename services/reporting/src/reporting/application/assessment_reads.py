@@ -7,11 +7,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from kernel.calendar import FinancialYear
 from kernel.errors import NotFound
 from reporting.application.access import Caller
 from reporting.application.ports import Register
 from reporting.domain.events import AgreedLevel, PeerReviewer, SelfRating
-from reporting.domain.vocabulary import FinancialYear, check
+from reporting.domain.vocabulary import check
 
 
 @dataclass(frozen=True, slots=True)

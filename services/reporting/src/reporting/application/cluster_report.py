@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from kernel.calendar import FinancialYear
 from kernel.errors import NotFound
 from kernel.paging import PageRequest, next_page_token
 from reporting.application.access import Caller
@@ -22,7 +23,7 @@ from reporting.application.ports import ReadModelsVersion, Register, Today
 from reporting.domain.compliance import Compliance, assess
 from reporting.domain.compliance_facts import ClusterFacts
 from reporting.domain.findings import Finding
-from reporting.domain.vocabulary import FinancialYear, board_problem, check
+from reporting.domain.vocabulary import board_problem, check
 
 #: Reports kept in memory (60 clusters over ten years is 600).
 KEPT_REPORTS = 2048

@@ -7,8 +7,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from kernel.calendar import FinancialYear
 from reporting.application.access import Caller
-from reporting.domain.vocabulary import FinancialYear, board_problem, check
+from reporting.domain.vocabulary import board_problem, check
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ records the difference from what was last published, in each cluster's ledger.
 
 from __future__ import annotations
 
+from kernel.calendar import FinancialYear
 from kernel.eventstore.port import EventStore
 from kernel.repository import AggregateRepository, retry_on_conflict
 from reporting.application.cluster_report import ComplianceQueries
@@ -16,7 +17,6 @@ from reporting.domain.compliance import assess
 from reporting.domain.compliance_facts import ClusterFacts
 from reporting.domain.events import EVENTS
 from reporting.domain.findings_ledger import FindingsLedger, ledger_id
-from reporting.domain.vocabulary import FinancialYear
 
 
 class FindingsPublisher:

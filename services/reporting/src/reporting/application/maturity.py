@@ -7,10 +7,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from kernel.calendar import FinancialYear
 from kernel.errors import NotFound
 from reporting.application.access import Caller
 from reporting.application.ports import Register
-from reporting.domain.vocabulary import FinancialYear, board_problem, check
+from reporting.domain.vocabulary import board_problem, check
 
 
 @dataclass(frozen=True, slots=True)

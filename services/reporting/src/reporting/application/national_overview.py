@@ -10,12 +10,13 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from kernel.calendar import FinancialYear
 from reporting.application.access import Caller
 from reporting.application.cluster_report import ComplianceQueries
 from reporting.application.ports import Today
 from reporting.domain.compliance import assess
 from reporting.domain.compliance_facts import ClusterFacts
-from reporting.domain.vocabulary import FinancialYear, board_problem, check
+from reporting.domain.vocabulary import board_problem, check
 
 
 @dataclass(frozen=True, slots=True)

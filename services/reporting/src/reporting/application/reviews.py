@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from kernel.calendar import FinancialYear
 from kernel.errors import NotFound, RuleViolated
 from kernel.eventstore.port import EventStore
 from kernel.repository import AggregateRepository, retry_on_conflict
@@ -20,7 +21,7 @@ from reporting.domain.assignment import Assignment, Cluster
 from reporting.domain.events import EVENTS, AgreedLevel, PeerReviewer
 from reporting.domain.review_cycle import PeerReview, ReviewCycle, cycle_id
 from reporting.domain.self_assessment import SelfAssessment, Submission, assessment_id
-from reporting.domain.vocabulary import FinancialYear, board_problem, check
+from reporting.domain.vocabulary import board_problem, check
 
 
 @dataclass(frozen=True, slots=True)

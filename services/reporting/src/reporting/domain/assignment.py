@@ -10,9 +10,9 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from kernel.calendar import FinancialYear
 from kernel.errors import RuleViolated
 from reporting.domain.vocabulary import (
-    FinancialYear,
     Framework,
     check,
     framework_of,

@@ -11,10 +11,10 @@ import datetime as dt
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 
+from kernel.calendar import FinancialYear
 from reporting.domain.compliance_facts import Appointment, Body, ClusterFacts, HeldMeeting
 from reporting.domain.findings import Finding, FindingCode
 from reporting.domain.quarters import QUARTERS, quarter_first_day, quarter_last_day, quarter_of
-from reporting.domain.vocabulary import FinancialYear
 
 MINUTES_DUE = dt.timedelta(days=92)
 """Minutes are approved at the body's next meeting: a quarter later at the latest."""

@@ -13,13 +13,13 @@ from collections.abc import Sequence
 from typing_extensions import override
 
 from kernel.aggregate import Aggregate
+from kernel.calendar import FinancialYear
 from reporting.domain.events import (
     ComplianceFindingRaised,
     ComplianceFindingResolved,
     FindingEvent,
 )
 from reporting.domain.findings import Finding
-from reporting.domain.vocabulary import FinancialYear
 
 
 def ledger_id(cluster_id: str, year: FinancialYear) -> str:

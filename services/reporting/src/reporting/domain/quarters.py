@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from reporting.domain.vocabulary import FinancialYear
+from kernel.calendar import FinancialYear
 
 QUARTERS = (1, 2, 3, 4)
 _FIRST_MONTH = 4  # April

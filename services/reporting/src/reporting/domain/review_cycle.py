@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing_extensions import override
 
 from kernel.aggregate import Aggregate
+from kernel.calendar import FinancialYear
 from kernel.errors import AlreadyExists, RuleViolated
 from reporting.domain.assignment import Assignment, Cluster, check_assignment, rating_problems
 from reporting.domain.events import (
@@ -25,7 +26,7 @@ from reporting.domain.events import (
     PeerReviewRecorded,
     ReviewOutcomesAssigned,
 )
-from reporting.domain.vocabulary import FinancialYear, check, text_problem
+from reporting.domain.vocabulary import check, text_problem
 
 
 def cycle_id(board: str, year: FinancialYear) -> str:

@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from typing_extensions import override
 
 from kernel.aggregate import Aggregate
+from kernel.calendar import FinancialYear
 from kernel.errors import RuleViolated
 from reporting.domain.assignment import Assignment, Cluster, rating_problems
 from reporting.domain.events import MaturityAssessed, SelfRating
-from reporting.domain.vocabulary import FinancialYear, check, text_problem
+from reporting.domain.vocabulary import check, text_problem
 
 
 def assessment_id(cluster_id: str, year: FinancialYear) -> str:

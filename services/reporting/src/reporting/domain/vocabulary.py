@@ -7,10 +7,8 @@ fixed in the source documents never needs a code change.
 
 from __future__ import annotations
 
-import datetime as dt
 import enum
 import re
-from dataclasses import dataclass
 
 from kernel.errors import FieldViolation, ValidationFailed
 
@@ -53,53 +51,6 @@ def level_problem(level: int) -> str | None:
     if level in tuple(Level):
         return None
     return f"{level} is not a maturity level (1 foundation, 2 developing, 3 mature)"
-
-
-_FY = re.compile(r"^(\d{4})/(\d{2})$")
-
-
-_APRIL = 4
-
-
-@dataclass(frozen=True, slots=True, order=True)
-class FinancialYear:
-    """1 April to 31 March, labelled ``2024/25`` (DESIGN.md, Time)."""
-
-    start_year: int
-
-    @classmethod
-    def parse(cls, field: str, label: str) -> FinancialYear:
-        """The year ``label`` names; ``ValidationFailed`` on ``field`` if it names none."""
-        match = _FY.match(label)
-        if match is None or (int(match[1]) + 1) % 100 != int(match[2]):
-            raise ValidationFailed.single(field, f"{label!r} is not a financial year like 2024/25")
-        return cls(int(match[1]))
-
-    @classmethod
-    def containing(cls, day: dt.date) -> FinancialYear:
-        """The year ``day`` falls in (1 April to 31 March)."""
-        return cls(day.year if day.month >= _APRIL else day.year - 1)
-
-    @property
-    def previous(self) -> FinancialYear:
-        return FinancialYear(self.start_year - 1)
-
-    @property
-    def label(self) -> str:
-        return f"{self.start_year}/{(self.start_year + 1) % 100:02d}"
-
-    @property
-    def key(self) -> str:
-        """The label as it can stand in a stream id (no slash)."""
-        return self.label.replace("/", "-")
-
-    @property
-    def first_day(self) -> dt.date:
-        return dt.date(self.start_year, _APRIL, 1)
-
-    @property
-    def last_day(self) -> dt.date:
-        return dt.date(self.start_year + 1, 3, 31)
 
 
 def text_problem(text: str, limit: int = 4000) -> str | None:

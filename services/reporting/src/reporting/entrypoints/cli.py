@@ -15,7 +15,7 @@ import datetime as dt
 import asyncpg
 import typer
 
-from kernel.calendar import london_today
+from kernel.calendar import FinancialYear, london_today
 from kernel.postgres.eventstore import PostgresEventStore
 from kernel.postgres.migrations import kernel_migrations, migrate
 from kernel.projections import physical_tables
@@ -28,7 +28,6 @@ from reporting.application.access import Caller
 from reporting.application.catalogue import CatalogueCommands
 from reporting.application.findings_publisher import FindingsPublisher
 from reporting.bootstrap import configured
-from reporting.domain.vocabulary import FinancialYear
 from reporting.settings import ReportingSettings
 
 app = typer.Typer(add_completion=False, no_args_is_help=False)
