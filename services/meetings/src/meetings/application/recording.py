@@ -7,6 +7,8 @@ from collections.abc import Sequence
 
 from meetings.application.access import Caller
 from meetings.application.commands import AttendanceEntry, MeetingCommands
+from meetings.domain.meeting import Meeting
+from meetings.domain.standing import RegisterLine
 from meetings.domain.vocabulary import check
 
 
@@ -34,11 +36,8 @@ class MeetingRecorder:
         *,
         invited: bool,
     ) -> int:
-        check(("person_id", None if person_id else "is required"))
-        meeting = await self._commands.changeable(caller, meeting_id)
-        line = await self._commands.line(
-            meeting, AttendanceEntry(person_id, status, organisation_id, invited)
-        )
+        entry = AttendanceEntry(person_id, status, organisation_id, invited)
+        meeting, line = await self._one_line(caller, meeting_id, entry)
         _, position = await self._commands.decide(
             meeting,
             lambda m: m.record_attendance(line.standing, status, organisation_id, invited=invited),
@@ -132,11 +131,8 @@ class MeetingRecorder:
         *,
         invited: bool,
     ) -> int:
-        check(("person_id", None if person_id else "is required"))
-        meeting = await self._commands.changeable(caller, meeting_id)
-        line = await self._commands.line(
-            meeting, AttendanceEntry(person_id, status, organisation_id, invited)
-        )
+        entry = AttendanceEntry(person_id, status, organisation_id, invited)
+        meeting, line = await self._one_line(caller, meeting_id, entry)
         _, position = await self._commands.decide(
             meeting,
             lambda m: m.correct_attendance(
@@ -154,3 +150,11 @@ class MeetingRecorder:
         meeting = await self._commands.changeable(caller, meeting_id)
         _, position = await self._commands.decide(meeting, lambda m: m.approve_minutes(on))
         return position
+
+    async def _one_line(
+        self, caller: Caller, meeting_id: str, entry: AttendanceEntry
+    ) -> tuple[Meeting, RegisterLine]:
+        """The meeting and one person's line (their standing), for a one-person command."""
+        check(("person_id", None if entry.person_id else "is required"))
+        meeting = await self._commands.changeable(caller, meeting_id)
+        return meeting, await self._commands.line(meeting, entry)
