@@ -16,9 +16,9 @@ from typing import TypeVar
 from kernel.calendar import london_today
 from kernel.errors import NotFound
 from kernel.eventstore.port import EventStore
+from kernel.ids import new_id
 from kernel.repository import AggregateRepository, retry_on_conflict
 from meetings.application.access import Caller
-from meetings.application.ids import new_id
 from meetings.application.ports import MembershipView
 from meetings.domain.events import EVENTS
 from meetings.domain.meeting import Meeting, check_schedule

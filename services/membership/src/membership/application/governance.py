@@ -12,9 +12,9 @@ from __future__ import annotations
 import datetime as dt
 
 from kernel.eventstore.port import EventStore
+from kernel.ids import new_id
 from kernel.repository import AggregateRepository, retry_on_conflict
 from membership.application.access import Caller
-from membership.application.ids import new_id
 from membership.application.rosters import RosterCommands
 from membership.domain.events import EVENTS
 from membership.domain.interests import Interest, InterestRegister, check_declaration

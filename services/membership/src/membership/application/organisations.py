@@ -20,9 +20,9 @@ from functools import partial
 from kernel.calendar import london_today
 from kernel.errors import NotFound
 from kernel.eventstore.port import EventStore
+from kernel.ids import new_id
 from kernel.repository import AggregateRepository, retry_on_conflict
 from membership.application.access import Caller
-from membership.application.ids import new_id
 from membership.application.roster_ports import Bodies
 from membership.domain.bodies import BodyKind, require_open_on
 from membership.domain.events import EVENTS

@@ -11,9 +11,9 @@ import datetime as dt
 
 from kernel.errors import NotFound, RuleViolated
 from kernel.eventstore.port import EventStore
+from kernel.ids import new_id
 from kernel.repository import AggregateRepository, retry_on_conflict
 from membership.application.access import Caller
-from membership.application.ids import new_id
 from membership.application.organisations import OrganisationCommands
 from membership.application.roster_ports import Bodies
 from membership.domain.bodies import Body, OrganisationFacts

@@ -2,7 +2,7 @@
 
 Under an idempotency key, an id is derived from the key's scope (caller, method, key), so a
 retry that runs again (its first response was lost with a crashed process) names the same
-meeting and is recognised as a repeat, never a second one.
+meeting, organisation, person or membership and is recognised as a repeat, never a second one.
 """
 
 from __future__ import annotations
