@@ -20,9 +20,10 @@ or neither does.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 
+from kernel.events import RecordedEvent
 from kernel.messaging import DbConnection
 from kernel.postgres.eventstore import append_in_transaction
 from kernel.telemetry.propagation import inject_trace_context
@@ -35,21 +36,28 @@ from payments.domain.ledger import LedgerEntryPosted, Posting, postings
 Scope = tuple[str, str]
 
 
-async def take_turn(conn: DbConnection, schema: str) -> None:
-    """Wait for the other handlers' transactions to finish; hold the turn until this one does."""
-    await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", f"{schema}:accrual")
+async def take_turn_if_any(
+    conn: DbConnection,
+    schema: str,
+    events: Sequence[RecordedEvent],
+    is_fact: Callable[[str], bool],
+) -> bool:
+    """Take the accrual turn if any of ``events`` is a fact (by its type); whether one was.
 
-
-async def only_the_checkpoint_moves(conn: DbConnection) -> None:
-    """Let a transaction that applies nothing but the checkpoint commit without the disk flush.
-
-    Most of a source's events mean nothing to payments (agenda items, actions...), and under
-    load they come a few at a time: one flushed commit each would keep the consumer busy and
-    the next ``MeetingHeld`` waiting. If such a commit is lost in a crash, the checkpoint goes
-    back and the same do-nothing events are applied again: no money moves either way. (Any
-    later flushed commit makes it durable too: the log is written in order.)
+    Taking the turn waits for the other handlers' transactions to finish and holds it until
+    this one does. A batch with no fact takes no turn: only its checkpoint moves, so it commits
+    without waiting for the disk. Most of a source's events mean nothing to payments (agenda
+    items, actions...), and under load they come a few at a time: one flushed commit each would
+    keep the consumer busy and the next ``MeetingHeld`` waiting. If such a commit is lost in a
+    crash, the checkpoint goes back and the same do-nothing events are applied again: no money
+    moves either way. (Any later flushed commit makes it durable too: the log is written in
+    order.)
     """
+    if any(is_fact(event.event_type) for event in events):
+        await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", f"{schema}:accrual")
+        return True
     await conn.execute("SET LOCAL synchronous_commit TO OFF")
+    return False
 
 
 async def reaccrue(conn: DbConnection, schema: str, scopes: Iterable[Scope], caused_by: str) -> int:

@@ -19,9 +19,8 @@ from kernel.events import RecordedEvent
 from kernel.messaging import DbConnection
 from payments.adapters.accrual_store import (
     Scope,
-    only_the_checkpoint_moves,
     reaccrue_payees,
-    take_turn,
+    take_turn_if_any,
 )
 from payments.adapters.facts_loader import load_cards, payees_of_meetings
 from payments.domain.financial_year import financial_year
@@ -42,10 +41,8 @@ class MeetingsFacts:
         self._source = source
 
     async def handle(self, conn: DbConnection, events: Sequence[RecordedEvent]) -> None:
-        if not any(e.event_type in _FACTS for e in events):
-            await only_the_checkpoint_moves(conn)
+        if not await take_turn_if_any(conn, self._schema, events, _FACTS.__contains__):
             return
-        await take_turn(conn, self._schema)
         changed: dict[Scope, set[str]] = defaultdict(set)
         last = ""
         for event in events:

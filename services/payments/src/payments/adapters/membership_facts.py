@@ -20,11 +20,10 @@ from contracts import membership as published
 from kernel.events import RecordedEvent
 from kernel.messaging import DbConnection
 from payments.adapters.accrual_store import (
-    only_the_checkpoint_moves,
     reaccrue,
     reaccrue_payees,
     scopes_of_board,
-    take_turn,
+    take_turn_if_any,
 )
 
 _FACTS = frozenset(
@@ -48,10 +47,8 @@ class MembershipFacts:
         self._source = source
 
     async def handle(self, conn: DbConnection, events: Sequence[RecordedEvent]) -> None:
-        if not any(e.event_type in _FACTS for e in events):
-            await only_the_checkpoint_moves(conn)
+        if not await take_turn_if_any(conn, self._schema, events, _FACTS.__contains__):
             return
-        await take_turn(conn, self._schema)
         changes: dict[str, _Concerned] = {}
         registered = _Registrations()
         last = ""

@@ -13,11 +13,10 @@ from kernel.events import RecordedEvent
 from kernel.messaging import DbConnection
 from payments.adapters.accrual_store import (
     Scope,
-    only_the_checkpoint_moves,
     reaccrue,
     scopes_of_board,
     since,
-    take_turn,
+    take_turn_if_any,
 )
 from payments.domain.card_book import RateCardPublished
 from payments.domain.claims import ClaimApproved, ClaimRejected, ClaimSubmitted
@@ -25,6 +24,11 @@ from payments.domain.events import EVENTS
 from payments.domain.financial_year import financial_year
 from payments.domain.ledger import LedgerEntryPosted
 from payments.domain.schedules import ScheduleApproved, ScheduleDrafted
+
+
+def _is_fact(event_type: str) -> bool:
+    # The ledger's own events follow from the facts; they change none of them.
+    return event_type != LedgerEntryPosted.event_type
 
 
 class OwnFacts:
@@ -35,12 +39,9 @@ class OwnFacts:
         self._schema = schema
 
     async def handle(self, conn: DbConnection, events: Sequence[RecordedEvent]) -> None:
-        # The ledger's own events follow from the facts; they change none of them.
-        facts = [e for e in events if e.event_type != LedgerEntryPosted.event_type]
-        if not facts:
-            await only_the_checkpoint_moves(conn)
+        if not await take_turn_if_any(conn, self._schema, events, _is_fact):
             return
-        await take_turn(conn, self._schema)
+        facts = [e for e in events if _is_fact(e.event_type)]
         scopes: set[Scope] = set()
         last = ""
         for recorded in facts:
