@@ -34,18 +34,27 @@ _TABLES = {
 
 
 _POSTED = "payments.LedgerEntryPosted"
-_ENTRY_FIELDS = ("entry_id", "health_board", "cluster_id", "financial_year", "rule_id")
+# Each column of an entry row, with the type its array is sent as.
+_ENTRY_COLUMNS = (
+    ("entry_id", "bigint"),
+    ("health_board", "text"),
+    ("cluster_id", "text"),
+    ("financial_year", "text"),
+    ("rule_id", "text"),
+    ("amount_pence", "bigint"),
+)
 
 
 async def _insert_entries(conn: DbConnection, entries: Sequence[Data], t: Tables) -> None:
     """Insert a run of posted entries in one statement (a rebuild reads tens of thousands)."""
     if not entries:
         return
+    names = ", ".join(name for name, _ in _ENTRY_COLUMNS)
+    arrays = ", ".join(f"${n}::{kind}[]" for n, (_, kind) in enumerate(_ENTRY_COLUMNS, 1))
     await conn.execute(
-        f"INSERT INTO {t['ledger_entries']} (entry_id, health_board, cluster_id, financial_year,"
-        " rule_id, amount_pence) SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[],"
-        " $4::text[], $5::text[], $6::bigint[]) ON CONFLICT DO NOTHING",
-        *([e[f] for e in entries] for f in (*_ENTRY_FIELDS, "amount_pence")),
+        f"INSERT INTO {t['ledger_entries']} ({names}) SELECT * FROM unnest({arrays})"
+        " ON CONFLICT DO NOTHING",
+        *([e[name] for e in entries] for name, _ in _ENTRY_COLUMNS),
     )
 
 
