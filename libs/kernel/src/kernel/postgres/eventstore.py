@@ -235,8 +235,7 @@ async def append_in_transaction(
     check_append_arguments(stream_id, expected_version, events)
     request = _Request(stream_id, expected_version, events)
     [row] = await conn.fetch(_append_sql(checked_schema(schema)), *_append_arguments([request]))
-    _settle(request, row)
-    return request.done.result()
+    return _outcome(request, row)
 
 
 def _append_sql(schema: str) -> str:
@@ -264,24 +263,30 @@ def _append_arguments(batch: list[_Request]) -> tuple[list[Any], ...]:
 
 
 def _settle(request: _Request, row: asyncpg.Record) -> None:
+    try:
+        request.done.set_result(_outcome(request, row))
+    except (ConcurrencyError, EventIdConflict) as refused:
+        request.done.set_exception(refused)
+
+
+def _outcome(request: _Request, row: asyncpg.Record) -> AppendResult:
+    """What ``append_events`` said of one request.
+
+    Raises:
+        ConcurrencyError: the stream was not at the expected version.
+        EventIdConflict: some, not all, of its event ids are stored already.
+    """
     outcome = row["outcome"]
     if outcome in ("ok", "duplicate"):
-        request.done.set_result(
-            AppendResult(
-                stream_id=request.stream_id,
-                stream_version=row["stream_version"],
-                positions=tuple(row["positions"]),
-                duplicate=outcome == "duplicate",
-            )
+        return AppendResult(
+            stream_id=request.stream_id,
+            stream_version=row["stream_version"],
+            positions=tuple(row["positions"]),
+            duplicate=outcome == "duplicate",
         )
-    elif outcome == "conflict":
-        request.done.set_exception(
-            ConcurrencyError(request.stream_id, request.expected_version, row["stream_version"])
-        )
-    else:
-        request.done.set_exception(
-            EventIdConflict(f"some of the event ids are stored already ({request.stream_id!r})")
-        )
+    if outcome == "conflict":
+        raise ConcurrencyError(request.stream_id, request.expected_version, row["stream_version"])
+    raise EventIdConflict(f"some of the event ids are stored already ({request.stream_id!r})")
 
 
 class _Listener:
