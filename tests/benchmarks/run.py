@@ -139,25 +139,23 @@ async def _gather(work: Iterable[Awaitable[None]]) -> None:
     await asyncio.gather(*work)
 
 
+# The service benchmarks: each gets a database of its own, dropped afterwards.
+SERVICES: dict[str, Callable[[str, str], Awaitable[object]]] = {
+    "membership": bench_membership,
+    "meetings": bench_meetings,
+    "payments": bench_payments,
+    "reporting": bench_reporting,
+}
+
+
 async def main(part: str) -> None:
     if part in ("all", "kernel"):
         await kernel()
-    if part in ("all", "membership"):
-        name = f"clwstwr_bench_{uuid.uuid4().hex[:8]}"
-        await bench_membership(await fresh_database(name), os.environ["CLWSTWR_REDIS_URL"])
-        await drop_database(name)
-    if part in ("all", "meetings"):
-        name = f"clwstwr_bench_{uuid.uuid4().hex[:8]}"
-        await bench_meetings(await fresh_database(name), os.environ["CLWSTWR_REDIS_URL"])
-        await drop_database(name)
-    if part in ("all", "payments"):
-        name = f"clwstwr_bench_{uuid.uuid4().hex[:8]}"
-        await bench_payments(await fresh_database(name), os.environ["CLWSTWR_REDIS_URL"])
-        await drop_database(name)
-    if part in ("all", "reporting"):
-        name = f"clwstwr_bench_{uuid.uuid4().hex[:8]}"
-        await bench_reporting(await fresh_database(name), os.environ["CLWSTWR_REDIS_URL"])
-        await drop_database(name)
+    for name, bench in SERVICES.items():
+        if part in ("all", name):
+            database = f"clwstwr_bench_{uuid.uuid4().hex[:8]}"
+            await bench(await fresh_database(database), os.environ["CLWSTWR_REDIS_URL"])
+            await drop_database(database)
 
 
 async def kernel() -> None:
@@ -218,7 +216,7 @@ def summarise(results: dict[str, dict[str, object]]) -> None:
 
 
 if __name__ == "__main__":
-    PARTS = ("all", "kernel", "membership", "meetings", "payments", "reporting")
+    PARTS = ("all", "kernel", *SERVICES)
     if len(sys.argv) > 2 or (len(sys.argv) == 2 and sys.argv[1] not in PARTS):
         sys.exit(f"usage: run.py [{' | '.join(PARTS)}]")
     asyncio.run(main(sys.argv[1] if len(sys.argv) == 2 else "all"))
