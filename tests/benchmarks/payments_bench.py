@@ -54,8 +54,11 @@ from kernel.settings import ServiceSettings
 from payments.application.reconciliation import Sources, differences, totals_from_events
 
 CLIENTS = 8
-#: One meeting in PROBE_EVERY of those that pay their lead is probed (a probe is ~10 calls/s
-#: on payments; probing all would be load of its own).
+#: One meeting in PROBE_EVERY of those that pay their lead is probed, asking for its lead's
+#: statement every PROBE_POLL_S until the meeting's line shows (the wait measured includes up to
+#: one interval more than the true one). Probing is load on payments of its own, and it grows
+#: with the lag (a waiting probe asks up to ~100 times a second): the summary prints the
+#: probe's calls/s.
 PROBE_EVERY = 2
 PROBE_POLL_S = 0.005
 FEED_READER = "payments-feed"
@@ -325,6 +328,7 @@ async def bench_accrual_latency(
         "meetings_per_s": round(len(scripts) / seconds, 1),
         "probed": len(probe.waits),
         "never_seen": probe.never_seen,
+        "probe_statement_calls_per_s": round(probe.calls / seconds, 1),
         **percentiles(probe.waits),
         "max_ms": round(max(probe.waits, default=float("nan")) * 1000, 2),
         "held_appended_to_on_stream": percentiles(relayed),
@@ -404,6 +408,7 @@ class Probe:
         self.waits: Latencies = []
         self.seen: list[str] = []  # the probed meetings whose line showed
         self.never_seen = 0
+        self.calls = 0  # GetStatement calls made: the probe's own load on payments
 
     def held(self, body: BodyPlan, meeting_id: str, held_at: float) -> None:
         """``body``'s meeting was recorded held at ``held_at``: probe it, if in the sample."""
@@ -435,6 +440,7 @@ class Probe:
     async def _shows(
         self, request: ppb.GetStatementRequest, metadata: list[tuple[str, str]], meeting_id: str
     ) -> bool:
+        self.calls += 1
         try:
             reply = await self._statements.GetStatement(request, metadata=metadata)
         except aio.AioRpcError:

@@ -6,7 +6,11 @@ from clwstwr.payments.v1 import payments_service_pb2 as pb
 from clwstwr.payments.v1 import payments_service_pb2_grpc as pb_grpc
 from kernel.grpc.server import servicer
 from kernel.runtime import Infrastructure, ServiceDefinition, ServiceParts, Subscription
-from payments.adapters.facts_tables import ACCRUAL_LOOKUPS_MIGRATION, FACTS_MIGRATION
+from payments.adapters.facts_tables import (
+    ACCRUAL_LOOKUPS_MIGRATION,
+    APPOINTMENTS_BY_PERSON_MIGRATION,
+    FACTS_MIGRATION,
+)
 from payments.adapters.grpc_servicer import PaymentsServicer
 from payments.adapters.ledger_table import LEDGER_MIGRATION
 from payments.adapters.meetings_facts import MeetingsFacts
@@ -51,7 +55,12 @@ def definition(settings: PaymentsSettings) -> ServiceDefinition:
     return ServiceDefinition(
         name="payments",
         build=build,
-        migrations=[LEDGER_MIGRATION, FACTS_MIGRATION, ACCRUAL_LOOKUPS_MIGRATION],
+        migrations=[
+            LEDGER_MIGRATION,
+            FACTS_MIGRATION,
+            ACCRUAL_LOOKUPS_MIGRATION,
+            APPOINTMENTS_BY_PERSON_MIGRATION,
+        ],
     )
 
 

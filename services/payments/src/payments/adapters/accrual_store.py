@@ -27,11 +27,12 @@ from kernel.events import RecordedEvent
 from kernel.messaging import DbConnection
 from kernel.postgres.eventstore import append_in_transaction
 from kernel.telemetry.propagation import inject_trace_context
-from payments.adapters.facts_loader import load_facts, load_standing
+from payments.adapters.facts_loader import load_cards, load_facts, load_standing
 from payments.domain.accrual import Due, LineKey, entitlements
 from payments.domain.events import EVENTS
 from payments.domain.financial_year import financial_year
 from payments.domain.ledger import LedgerEntryPosted, Posting, postings
+from payments.domain.rate_card import RateCard
 
 Scope = tuple[str, str]
 
@@ -54,7 +55,11 @@ async def take_turn_if_any(
     order.)
     """
     if any(is_fact(event.event_type) for event in events):
-        await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", f"{schema}:accrual")
+        await conn.execute(
+            "SELECT set_config('plan_cache_mode', 'force_custom_plan', true),"
+            " pg_advisory_xact_lock(hashtext($1))",
+            f"{schema}:accrual",
+        )
         return True
     await conn.execute("SET LOCAL synchronous_commit TO OFF")
     return False
@@ -62,27 +67,42 @@ async def take_turn_if_any(
 
 async def reaccrue(conn: DbConnection, schema: str, scopes: Iterable[Scope], caused_by: str) -> int:
     """Append the entries that make each scope's ledger what the rules give; return how many."""
+    cards = await load_cards(conn, schema)
     appended = 0
     for scope in sorted(set(scopes)):
-        appended += await _bring_up_to_date(conn, schema, scope, None, caused_by)
+        appended += await _bring_up_to_date(conn, schema, cards, scope, None, caused_by)
     return appended
 
 
 async def reaccrue_payees(
-    conn: DbConnection, schema: str, payees: Mapping[Scope, AbstractSet[str]], caused_by: str
+    conn: DbConnection,
+    schema: str,
+    payees: Mapping[Scope, AbstractSet[str]],
+    caused_by: str,
+    cards: tuple[RateCard, ...] | None = None,
 ) -> int:
-    """As ``reaccrue``, for only these payees of each scope; return how many entries."""
+    """As ``reaccrue``, for only these payees of each scope; return how many entries.
+
+    ``cards``: the cards, if the caller has read them in this transaction already.
+    """
+    if cards is None:
+        cards = await load_cards(conn, schema)
     appended = 0
     for scope in sorted(payees):
-        appended += await _bring_up_to_date(conn, schema, scope, payees[scope], caused_by)
+        appended += await _bring_up_to_date(conn, schema, cards, scope, payees[scope], caused_by)
     return appended
 
 
 async def _bring_up_to_date(
-    conn: DbConnection, schema: str, scope: Scope, payees: AbstractSet[str] | None, caused_by: str
+    conn: DbConnection,
+    schema: str,
+    cards: tuple[RateCard, ...],
+    scope: Scope,
+    payees: AbstractSet[str] | None,
+    caused_by: str,
 ) -> int:
     board, year = scope
-    cards, facts = await load_facts(conn, schema, board, year, payees)
+    facts = await load_facts(conn, schema, board, year, payees)
     standing = await load_standing(conn, schema, board, year, payees)
     due = entitlements(cards, facts)
     if payees is not None:

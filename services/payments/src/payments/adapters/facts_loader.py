@@ -6,12 +6,17 @@ meeting can name a payee only through someone present at it: the organisation th
 (contractor rules), the person (lead rules), or the workplace on their lead appointment
 (workplace rules). So the meetings with an attendee so linked to one of the payees are every
 meeting that can pay them; ``payees_of_meetings`` is the matching superset for a meeting.
+
+The narrowed reads start from the few rows they need (a meeting's attendance, a payee's
+standing lines) and reach the rest by key: ``= ANY(ARRAY(subquery))`` and ``MATERIALIZED``
+keep the planner from joining whole tables, which it chose when its statistics lagged behind
+a fast-growing year (a board's every meeting and ledger line read for each accrual: work that
+grew with the year).
 """
 
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 from collections.abc import Collection
 
 import asyncpg
@@ -30,17 +35,34 @@ from payments.domain.facts import (
 from payments.domain.ledger import StandingEntry
 from payments.domain.rate_card import RateCard
 
+#: Cards read so far, by (schema, card id). A published card never changes, so it is parsed
+#: once per process; only the ids are read each time (a card is on every accrual's path).
+_PARSED_CARDS: dict[tuple[str, str], RateCard] = {}
+
 
 async def load_cards(conn: DbConnection, schema: str) -> tuple[RateCard, ...]:
-    rows = await conn.fetch(f"SELECT card FROM {schema}.rate_cards ORDER BY effective_from")
-    return tuple(RateCard.model_validate(json.loads(r["card"])) for r in rows)
+    """Every published card, by effective date (the text of only those not parsed yet)."""
+    known = [card_id for (s, card_id) in _PARSED_CARDS if s == schema]
+    rows = await conn.fetch(
+        f"SELECT card_id, CASE WHEN card_id = ANY($1::text[]) THEN NULL ELSE card END AS card"
+        f" FROM {schema}.rate_cards ORDER BY effective_from",
+        known,
+    )
+    for row in rows:
+        if row["card"] is not None:
+            card = RateCard.model_validate(json.loads(row["card"]))
+            _PARSED_CARDS[(schema, row["card_id"])] = card
+    return tuple(_PARSED_CARDS[(schema, row["card_id"])] for row in rows)
 
 
 async def load_facts(
-    conn: DbConnection, schema: str, board: str, year: str, payees: Collection[str] | None = None
-) -> tuple[tuple[RateCard, ...], Facts]:
+    conn: DbConnection,
+    schema: str,
+    board: str,
+    year: str,
+    payees: Collection[str] | None = None,
+) -> Facts:
     """The scope's facts; with ``payees``, only those that can pay them (see the module doc)."""
-    cards = await load_cards(conn, schema)
     meetings = await _meetings(conn, schema, board, year, payees)
     appointments = tuple(
         Appointment(**{k: v for k, v in r.items() if k != "health_board"})
@@ -84,42 +106,42 @@ async def load_facts(
         Succession(r["cluster_id"], r["successor_id"], r["from_date"])
         for r in await conn.fetch(f"SELECT * FROM {schema}.cluster_successions")
     )
-    facts = Facts(
+    return Facts(
         meetings=meetings,
         organisations=organisations,
         appointments=appointments,
         claims=claims,
         successions=successions,
     )
-    return cards, facts
 
 
 async def _meetings(
     conn: DbConnection, schema: str, board: str, year: str, payees: Collection[str] | None
 ) -> tuple[Meeting, ...]:
     s = schema
-    query = f"SELECT * FROM {s}.meetings WHERE health_board = $1 AND financial_year = $2 AND held"
+    # Each meeting with its attendance as an array of rows: one round trip, not two.
+    select = (
+        f"SELECT m.*, array(SELECT row(a.person_id, a.status, a.organisation_id,"
+        f" a.held_lead_appointment) FROM {s}.attendance a WHERE a.meeting_id = m.meeting_id)"
+        " AS attendees FROM {meetings} m WHERE health_board = $1 AND financial_year = $2 AND held"
+    )
     if payees is None:
-        rows = await conn.fetch(query, board, year)
+        rows = await conn.fetch(select.format(meetings=f"{s}.meetings"), board, year)
     else:
-        # A union of index lookups (one OR'd condition would scan the attendance).
-        query += (
-            f" AND meeting_id IN (SELECT meeting_id FROM {s}.attendance"
+        # The payees' meetings by key, from a union of index lookups (one OR'd condition
+        # would scan the attendance); then only those are checked against the scope.
+        candidates = (
+            f"WITH candidates AS MATERIALIZED (SELECT * FROM {s}.meetings"
+            f" WHERE meeting_id = ANY(ARRAY(SELECT meeting_id FROM {s}.attendance"
             " WHERE organisation_id = ANY($3::text[])"
             f" UNION SELECT meeting_id FROM {s}.attendance WHERE person_id = ANY($3::text[])"
-            f" UNION SELECT a.meeting_id FROM {s}.attendance a JOIN {s}.appointments p"
-            " USING (person_id) WHERE p.usual_workplace_id = ANY($3::text[]))"
+            f" UNION SELECT meeting_id FROM {s}.attendance WHERE person_id = ANY(ARRAY("
+            f"SELECT person_id FROM {s}.appointments"
+            " WHERE usual_workplace_id = ANY($3::text[]))))))"
         )
+        query = f"{candidates} {select.format(meetings='candidates')}"
         rows = await conn.fetch(query, board, year, list(payees))
-    attendance: dict[str, list[Attendee]] = defaultdict(list)
-    for r in await conn.fetch(
-        f"SELECT * FROM {s}.attendance WHERE meeting_id = ANY($1::text[])",
-        [r["meeting_id"] for r in rows],
-    ):
-        attendance[r["meeting_id"]].append(
-            Attendee(r["person_id"], r["status"], r["organisation_id"], r["held_lead_appointment"])
-        )
-    return tuple(_meeting(r, tuple(attendance[r["meeting_id"]])) for r in rows)
+    return tuple(_meeting(r, tuple(Attendee(*a) for a in r["attendees"])) for r in rows)
 
 
 async def payees_of_meetings(
@@ -136,25 +158,27 @@ async def payees_of_meetings(
     no longer due must be reversed).
     """
     s = schema
+    # Who was present, then their organisations and appointments by key.
+    present = (
+        f"WITH present AS MATERIALIZED (SELECT person_id, organisation_id FROM {s}.attendance"
+        " WHERE meeting_id = ANY($1::text[])), leads AS MATERIALIZED (SELECT person_id,"
+        f" usual_workplace_id FROM {s}.appointments"
+        " WHERE person_id = ANY(ARRAY(SELECT person_id FROM present)))"
+    )
     leads_and_lines = (
-        f" UNION SELECT a.person_id FROM {s}.attendance a JOIN {s}.appointments p"
-        " USING (person_id) WHERE a.meeting_id = ANY($1::text[])"
-        f" UNION SELECT p.usual_workplace_id FROM {s}.appointments p JOIN {s}.attendance a"
-        " USING (person_id) WHERE a.meeting_id = ANY($1::text[])"
+        " UNION SELECT person_id FROM leads UNION SELECT usual_workplace_id FROM leads"
         f" UNION SELECT payee FROM {s}.ledger_standing WHERE source_kind = 'meeting'"
         " AND source_id = ANY($1::text[])"
     )
     if organisation_kinds is None:
         rows = await conn.fetch(
-            f"SELECT organisation_id FROM {s}.attendance WHERE meeting_id = ANY($1::text[])"
-            f"{leads_and_lines}",
-            list(meeting_ids),
+            f"{present} SELECT organisation_id FROM present{leads_and_lines}", list(meeting_ids)
         )
     else:
         rows = await conn.fetch(
-            f"SELECT a.organisation_id FROM {s}.attendance a JOIN {s}.organisations o"
-            " USING (organisation_id) WHERE a.meeting_id = ANY($1::text[])"
-            f" AND o.kind = ANY($2::text[]){leads_and_lines}",
+            f"{present} SELECT organisation_id FROM {s}.organisations"
+            " WHERE organisation_id = ANY(ARRAY(SELECT organisation_id FROM present))"
+            f" AND kind = ANY($2::text[]){leads_and_lines}",
             list(meeting_ids),
             sorted(organisation_kinds),
         )
@@ -199,15 +223,24 @@ async def load_standing(
     conn: DbConnection, schema: str, board: str, year: str, payees: Collection[str] | None = None
 ) -> list[StandingEntry]:
     """The scope's standing entries (of ``payees`` only, when given)."""
-    rows = await _fetch_of(
-        conn,
-        f"SELECT l.* FROM {schema}.ledger_standing s JOIN {schema}.ledger l USING (entry_id)"
-        " WHERE l.health_board = $1 AND l.financial_year = $2",
-        "s.payee",
-        board,
-        year,
-        payees,
-    )
+    s = schema
+    if payees is None:
+        rows = await conn.fetch(
+            f"SELECT l.* FROM {s}.ledger_standing JOIN {s}.ledger l USING (entry_id)"
+            " WHERE l.health_board = $1 AND l.financial_year = $2",
+            board,
+            year,
+        )
+    else:
+        # The payees' standing lines by key, then only those are checked against the scope.
+        rows = await conn.fetch(
+            f"WITH theirs AS MATERIALIZED (SELECT l.* FROM {s}.ledger l WHERE entry_id = ANY("
+            f"ARRAY(SELECT entry_id FROM {s}.ledger_standing WHERE payee = ANY($3::text[]))))"
+            " SELECT * FROM theirs WHERE health_board = $1 AND financial_year = $2",
+            board,
+            year,
+            list(payees),
+        )
     return [
         StandingEntry(
             entry_id=r["entry_id"],

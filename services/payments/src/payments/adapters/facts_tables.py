@@ -109,3 +109,10 @@ ACCRUAL_LOOKUPS_MIGRATION = Migration(
     CREATE INDEX ledger_standing_by_source ON {schema}.ledger_standing (source_kind, source_id);
     """,
 )
+
+
+#: The leads among a meeting's attendees (``payees_of_meetings``), by key.
+APPOINTMENTS_BY_PERSON_MIGRATION = Migration(
+    "payments/0004_appointments_by_person.sql",
+    "CREATE INDEX appointments_by_person ON {schema}.appointments (person_id);",
+)

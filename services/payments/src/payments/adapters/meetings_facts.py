@@ -52,12 +52,13 @@ class MeetingsFacts:
                 changed[scope].add(facts.meeting_id)
                 last = f"{self._source}@{event.position} {event.event_type}"
         if changed:
-            kinds = organisation_kinds_paid(await load_cards(conn, self._schema))
+            cards = await load_cards(conn, self._schema)
+            kinds = organisation_kinds_paid(cards)
             payees = {
                 scope: await payees_of_meetings(conn, self._schema, meeting_ids, kinds)
                 for scope, meeting_ids in changed.items()
             }
-            await reaccrue_payees(conn, self._schema, payees, last)
+            await reaccrue_payees(conn, self._schema, payees, last, cards)
 
     async def _write(
         self, conn: DbConnection, event: RecordedEvent
