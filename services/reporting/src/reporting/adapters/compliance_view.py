@@ -183,6 +183,9 @@ class ComplianceView:
 
     name = "reporting.compliance_view"
     tables: Mapping[str, str] = _TABLES
+    # What a rebuild asks the feed for: attendance as recorded, agenda items and decisions
+    # (most of meetings' log) change nothing here, so they are never sent.
+    event_types = frozenset(FOLDS)
 
     async def apply(
         self, conn: DbConnection, events: Sequence[RecordedEvent], tables: Tables
