@@ -82,6 +82,9 @@ async def rebuild(
             events = 0
             for source in sources:
                 events += await shadow.catch_up(pool, source, batch_size)
+            # Full statistics once, so the swapped-in tables do not serve readers on the
+            # small samples of the catch-up.
+            await shadow.analyze(pool)
             swapped, remainder = await _swap(pool, schema, projection, shadow, sources, batch_size)
         finally:
             await release_session_lock(lock, key)
