@@ -124,11 +124,13 @@ async def bench_reporting(database_url: str, redis_url: str) -> dict[str, object
         own_cpu = time.process_time() - own_cpu
         feeds_cpu = {k: cpu_seconds(feed_pids[k]) - v for k, v in feeds_cpu.items()}
         events = sum(r.events for r in rebuilt)
+        applied = sum(r.applied for r in rebuilt)
         seconds = sum(r.seconds for r in rebuilt)
         totals = report(
             "reporting rebuild every read model from position 0",
             scale=scale,
             events=events,
+            applied=applied,
             seconds=round(seconds, 2),
             events_per_s=round(events / seconds),
             # Where the CPU went (Postgres's own not counted): the rebuilding process, and the
@@ -268,6 +270,7 @@ async def _rebuild(
         report(
             f"reporting rebuild {result.projection}",
             events=result.events,
+            applied=result.applied,
             seconds=round(result.seconds, 2),
             events_per_s=round(result.events / result.seconds),
         )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Annotated
 
 import typer
@@ -15,7 +15,7 @@ from clwstwr_ops.operate.services import ServiceAccess, open_service
 from clwstwr_ops.operate.settings import OperatorSettings
 from kernel.errors import ClwstwrError
 from kernel.events import RecordedEvent
-from kernel.feed import EventSource, LocalEventSource
+from kernel.feed import EventSource, LocalEventSource, read_window
 from kernel.grpc.eventfeed import EventFeedClient
 from kernel.operations import last_position
 from kernel.projections import ProjectionHandler, rebuild
@@ -122,3 +122,11 @@ class _Counted:
         events = await self._source.read(after_position, limit)
         self._read(len(events))
         return events
+
+    async def read_window(
+        self, after_position: int, limit: int, event_types: Collection[str]
+    ) -> tuple[list[RecordedEvent], int]:
+        """The source's ``read_window`` (so a rebuild still skips types), counting positions."""
+        events, through = await read_window(self._source, after_position, limit, event_types)
+        self._read(through - after_position)
+        return events, through

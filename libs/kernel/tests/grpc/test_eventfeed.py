@@ -106,6 +106,25 @@ async def test_read_pages_after_a_position_and_reports_the_last_position(
     assert empty.last_position == 5
 
 
+async def test_a_window_read_sends_only_the_types_asked_for_and_where_it_ended(
+    store: EventStore, client: EventFeedClient
+) -> None:
+    await append(store, "ledger-7A1", 3)
+    await store.append("notes", None, [NewEvent("ledger.Noted", {"n": i}) for i in range(4)])
+    await append(store, "ledger-7A2", 2)  # positions: 1-3 posted, 4-7 noted, 8-9 posted
+
+    first = await client.read_window(0, 5, {"ledger.Posted"})
+    second = await client.read_window(5, 5, {"ledger.Posted"})
+    none = await client.read_window(1, 6, {"ledger.Unknown"})
+    end = await client.read_window(9, 5, {"ledger.Posted"})
+
+    everything = await store.read_all(0, 100)
+    assert first == (everything[:3], 5)
+    assert second == (everything[7:], 9)  # the log's end, not 10
+    assert none == ([], 7)
+    assert end == ([], 9)
+
+
 async def test_limit_0_means_the_default_page_of_1000(
     store: EventStore, client: EventFeedClient
 ) -> None:

@@ -9,7 +9,7 @@ import pytest
 from faststream.redis import RedisBroker
 
 from kernel.errors import RuleViolated
-from kernel.events import RecordedEvent
+from kernel.events import NewEvent, RecordedEvent
 from kernel.feed import LocalEventSource
 from kernel.messaging.consumer import Consumer, ConsumerOptions
 from kernel.messaging.locks import advisory_key
@@ -196,4 +196,47 @@ async def test_a_projection_rebuilds_again_and_keeps_its_index_names(
     assert "totals_high_water_by_position" in names
     assert not [n for n in names if "__rebuild" in n]
     assert await _table(pool, schema) == await _expected(store)
+    await store.close()
+
+
+class NumberedTotals(Totals):
+    """``Totals`` of ``test.Numbered`` events only, saying so: a rebuild reads no other type."""
+
+    event_types = frozenset({"test.Numbered"})
+
+    async def apply(
+        self, conn: Any, events: Sequence[RecordedEvent], tables: Mapping[str, str]
+    ) -> None:
+        assert {e.event_type for e in events} == {"test.Numbered"}
+        await super().apply(conn, events, tables)
+
+
+class PlainSource:
+    """An ``EventSource`` that can only read every type (a rebuild filters its pages itself)."""
+
+    def __init__(self, source: LocalEventSource) -> None:
+        self.name = source.name
+        self.read = source.read
+
+
+@pytest.mark.parametrize("plain", [False, True])
+async def test_a_projection_naming_its_types_is_rebuilt_from_those_alone(
+    pool: asyncpg.Pool, schema: str, source_schema: str, plain: bool
+) -> None:
+    store = PostgresEventStore(pool, source_schema)
+    for _ in range(3):
+        await append_numbered(store, 150)
+        await store.append("noise", None, [NewEvent("test.Noise", {"n": i}) for i in range(70)])
+    local = LocalEventSource("src", store)
+    source = PlainSource(local) if plain else local
+
+    result = await rebuild(pool, schema, NumberedTotals(), [source], batch_size=100)
+
+    assert (result.events, result.applied, result.positions) == (660, 450, {"src": 660})
+    numbered = [e for e in await store.read_all(0, 1000) if e.event_type == "test.Numbered"]
+    expected: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for event in numbered:
+        expected[event.stream_id][0] += 1
+        expected[event.stream_id][1] += event.data["n"]
+    assert await _table(pool, schema) == {k: (v[0], v[1]) for k, v in expected.items()}
     await store.close()

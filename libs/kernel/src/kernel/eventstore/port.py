@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import abc
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Collection, Sequence
 from datetime import datetime
 
 from kernel.events import AppendResult, NewEvent, RecordedEvent
@@ -48,6 +48,19 @@ class EventStore(abc.ABC):
     @abc.abstractmethod
     async def read_all(self, after_position: int = 0, limit: int = 1000) -> list[RecordedEvent]:
         """Up to ``limit`` events with position greater than ``after_position``, in order."""
+
+    async def read_window(
+        self, after_position: int, limit: int, event_types: Collection[str]
+    ) -> tuple[list[RecordedEvent], int]:
+        """The events of ``event_types`` among the ``limit`` positions after ``after_position``.
+
+        Also returns the last position the window covered (at most the store's last one), so
+        a reader skipping the other types knows where the next window starts. Stores that can
+        leave the other types unread (Postgres) override this.
+        """
+        through = max(after_position, min(after_position + limit, await self.last_position()))
+        events = await self.read_all(after_position, through - after_position)
+        return [e for e in events if e.event_type in event_types], through
 
     @abc.abstractmethod
     async def last_position(self) -> int:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections import deque
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -74,6 +74,11 @@ class PostgresEventStore(EventStore):
         self._read_all_sql = (
             f"SELECT {_COLUMNS} FROM {self._schema}.events"
             " WHERE position > $1 ORDER BY position LIMIT $2"
+        )
+        self._read_window_sql = (
+            f"SELECT {_COLUMNS} FROM {self._schema}.events"
+            " WHERE position > $1 AND position <= $2 AND event_type = ANY($3::text[])"
+            " ORDER BY position"
         )
 
     @property
@@ -149,14 +154,41 @@ class PostgresEventStore(EventStore):
     async def read_all(self, after_position: int = 0, limit: int = 1000) -> list[RecordedEvent]:
         return self._decode(await self._pool.fetch(self._read_all_sql, after_position, limit))
 
+    async def read_window(
+        self, after_position: int, limit: int, event_types: Collection[str]
+    ) -> tuple[list[RecordedEvent], int]:
+        rows, through = await self._window_rows(after_position, limit, event_types)
+        return self._decode(rows), through
+
     async def read_all_encoded(
         self, after_position: int = 0, limit: int = 1000
     ) -> list[EncodedEvent]:
-        """``read_all`` with each event's data left as JSON text (what the EventFeed sends).
+        """``read_all`` with each event's data left as JSON text (what the EventFeed sends)."""
+        return self._encode(await self._pool.fetch(self._read_all_sql, after_position, limit))
 
-        An event an upcaster lifts is decoded, lifted and encoded again, as ``read_all`` has it.
-        """
-        rows = await self._pool.fetch(self._read_all_sql, after_position, limit)
+    async def read_window_encoded(
+        self, after_position: int, limit: int, event_types: Collection[str]
+    ) -> tuple[list[EncodedEvent], int]:
+        """``read_window`` with each event's data left as JSON text (what the EventFeed sends)."""
+        rows, through = await self._window_rows(after_position, limit, event_types)
+        return self._encode(rows), through
+
+    async def _window_rows(
+        self, after_position: int, limit: int, event_types: Collection[str]
+    ) -> tuple[list[asyncpg.Record], int]:
+        # The last position first: everything up to it is committed (positions are handed out
+        # in commit order), so the window below it has no event still to come.
+        last = await self.last_position()
+        through = max(after_position, min(after_position + limit, last))
+        if through == after_position:
+            return [], through
+        rows = await self._pool.fetch(
+            self._read_window_sql, after_position, through, list(event_types)
+        )
+        return rows, through
+
+    def _encode(self, rows: Sequence[asyncpg.Record]) -> list[EncodedEvent]:
+        """Rows as ``EncodedEvent``; one an upcaster lifts is decoded, lifted and encoded again."""
         current = self._upcasters.current_version
         loads = orjson.loads
         encoded = []

@@ -30,6 +30,10 @@ class Projection(Protocol):
 
     ``apply`` writes ``events`` (consecutive, from one source) to ``tables`` (logical name to
     physical name) on ``conn``, inside the caller's transaction. It must write only there.
+
+    A projection may also have ``event_types``, the only types its ``apply`` changes anything
+    for (``handled_types``); a rebuild then reads those alone, and ``events`` may skip the
+    positions of the others.
     """
 
     @property
@@ -73,6 +77,12 @@ def one_statement(
 ) -> StatementsFor:
     """A ``StatementsFor`` from a write that is always exactly one statement."""
     return lambda data, tables: (write(data, tables),)
+
+
+def handled_types(projection: Projection) -> frozenset[str] | None:
+    """The projection's ``event_types``, if it names them (``None``: it reads every type)."""
+    types = getattr(projection, "event_types", None)
+    return None if types is None else frozenset(types)
 
 
 def physical_tables(schema: str, projection: Projection, suffix: str = "") -> dict[str, str]:

@@ -1,8 +1,9 @@
 """Rebuild a projection from position 0 beside the live one, then swap, without stopping.
 
 1. Create empty shadow tables (``<table>__rebuild``) and shadow checkpoints at 0.
-2. Catch up from every source's ``EventSource`` into the shadow, in ordinary consumer
-   transactions, while the live projection keeps consuming.
+2. Catch up from every source's ``EventSource`` into the shadow, a window of positions per
+   transaction (only the projection's ``event_types``, if it names them: ``shadow``), while
+   the live projection keeps consuming.
 3. In one transaction: lock the live checkpoint rows (the live consumer's transactions queue
    behind them), apply what arrived since step 2 to the shadow, rename live to ``__old`` and
    shadow to live, give the live checkpoints the shadow's positions, drop the old tables.
@@ -20,9 +21,7 @@ from dataclasses import dataclass
 import asyncpg
 
 from kernel.errors import RuleViolated
-from kernel.events import RecordedEvent
 from kernel.feed import EventSource
-from kernel.messaging.applier import SourceApplier
 from kernel.messaging.handler import DbConnection
 from kernel.messaging.locks import advisory_key, release_session_lock
 from kernel.postgres.identifiers import checked_schema
@@ -32,28 +31,22 @@ from kernel.projections.projection import (
     create_tables,
     physical_tables,
 )
+from kernel.projections.shadow import Shadow
 
 
 @dataclass(frozen=True, slots=True)
 class RebuildResult:
-    """What a rebuild did: events applied to the shadow and the swapped-in checkpoints."""
+    """What a rebuild did: the sources' events it went through and the swapped-in checkpoints.
+
+    ``events`` counts every position passed, ``applied`` the events the projection was handed
+    (fewer when it names its ``event_types``: the rest were skipped unread).
+    """
 
     projection: str
     events: int
     positions: dict[str, int]
     seconds: float
-
-
-class _Shadow:
-    """The projection writing to its shadow tables, under its shadow checkpoint."""
-
-    def __init__(self, projection: Projection, schema: str) -> None:
-        self._projection = projection
-        self.name = projection.name + REBUILD_SUFFIX
-        self.tables = physical_tables(schema, projection, REBUILD_SUFFIX)
-
-    async def handle(self, conn: DbConnection, events: Sequence[RecordedEvent]) -> None:
-        await self._projection.apply(conn, events, self.tables)
+    applied: int = 0
 
 
 async def rebuild(
@@ -71,7 +64,7 @@ async def rebuild(
         schema: the service's schema.
         projection: the projection to rebuild (its current ``tables`` DDL is used).
         sources: every source the live projection consumes.
-        batch_size: events per read and per shadow transaction.
+        batch_size: positions per read and per shadow transaction.
 
     Raises:
         RuleViolated: ``REBUILD_IN_PROGRESS`` if another rebuild of it is running.
@@ -79,21 +72,19 @@ async def rebuild(
     """
     schema = checked_schema(schema)
     started = time.monotonic()
-    shadow = _Shadow(projection, schema)
+    shadow = Shadow(projection, schema)
     async with pool.acquire() as lock:
         key = advisory_key("clwstwr.rebuild", f"{schema}/{projection.name}")
         if not await lock.fetchval("SELECT pg_try_advisory_lock($1, $2)", *key):
             raise RuleViolated("REBUILD_IN_PROGRESS", f"{projection.name} is being rebuilt")
         try:
             await _prepare(lock, schema, projection, shadow, sources)
-            appliers = [
-                SourceApplier(pool, schema, shadow, s, batch_size=batch_size, max_attempts=None)
-                for s in sources
-            ]
             events = 0
-            for applier in appliers:
-                await applier.ensure()
-                events += await applier.catch_up()
+            for source in sources:
+                events += await shadow.catch_up(pool, source, batch_size)
+            # Full statistics once, so the swapped-in tables do not serve readers on the
+            # small samples of the catch-up.
+            await shadow.analyze(pool)
             swapped, remainder = await _swap(pool, schema, projection, shadow, sources, batch_size)
         finally:
             await release_session_lock(lock, key)
@@ -102,6 +93,7 @@ async def rebuild(
         events=events + remainder,
         positions=swapped,
         seconds=time.monotonic() - started,
+        applied=shadow.applied,
     )
 
 
@@ -109,7 +101,7 @@ async def _prepare(
     conn: DbConnection,
     schema: str,
     projection: Projection,
-    shadow: _Shadow,
+    shadow: Shadow,
     sources: Sequence[EventSource],
 ) -> None:
     """Fresh shadow tables and checkpoints (a crashed rebuild's leftovers are discarded)."""
@@ -133,7 +125,7 @@ async def _swap(
     pool: asyncpg.Pool,
     schema: str,
     projection: Projection,
-    shadow: _Shadow,
+    shadow: Shadow,
     sources: Sequence[EventSource],
     batch_size: int,
 ) -> tuple[dict[str, int], int]:
@@ -153,9 +145,8 @@ async def _swap(
         positions = {r["source"]: r["position"] for r in shadow_rows}
         applied = 0
         for source in sources:
-            done, count = await _apply_rest(
-                conn, shadow, source, positions[source.name], batch_size
-            )
+            done = await shadow.apply_rest(conn, source, positions[source.name], batch_size)
+            count = done - positions[source.name]
             if done < live[source.name]:
                 raise RuntimeError(f"{source.name} ends at {done}, behind the live projection")
             positions[source.name] = done
@@ -193,17 +184,3 @@ async def _rename_indexes(conn: DbConnection, schema: str, logical: str) -> None
         if name.startswith(prefix):
             live = checked_schema(logical + name[len(prefix) :])
             await conn.execute(f"ALTER INDEX {schema}.{checked_schema(name)} RENAME TO {live}")
-
-
-async def _apply_rest(
-    conn: DbConnection, shadow: _Shadow, source: EventSource, position: int, batch_size: int
-) -> tuple[int, int]:
-    """Apply the source's events after ``position`` to the shadow, on ``conn``."""
-    applied = 0
-    while events := await source.read(position, batch_size):
-        if events[0].position != position + 1:
-            raise RuntimeError(f"{source.name} skipped from {position} to {events[0].position}")
-        await shadow.handle(conn, events)
-        position = events[-1].position
-        applied += len(events)
-    return position, applied

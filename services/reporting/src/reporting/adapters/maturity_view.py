@@ -176,6 +176,7 @@ class MaturityView:
 
     name = "reporting.maturity_view"
     tables: Mapping[str, str] = _TABLES
+    event_types = frozenset(WRITES)  # for a rebuild's reads
 
     async def apply(
         self, conn: DbConnection, events: Sequence[RecordedEvent], tables: Tables

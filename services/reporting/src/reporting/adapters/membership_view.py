@@ -128,6 +128,7 @@ class MembershipView:
 
     name = "reporting.membership_view"
     tables: Mapping[str, str] = _TABLES
+    event_types = frozenset(FOLDS) | frozenset(membership_bodies.FOLDS)  # for a rebuild's reads
 
     async def apply(
         self, conn: DbConnection, events: Sequence[RecordedEvent], tables: Tables

@@ -90,6 +90,7 @@ class PaymentsView:
 
     name = "reporting.payments_view"
     tables: Mapping[str, str] = _TABLES
+    event_types = frozenset({_POSTED, *WRITES})  # for a rebuild's reads
 
     async def apply(
         self, conn: DbConnection, events: Sequence[RecordedEvent], tables: Tables

@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n%clwstwr/eventfeed/v1/event_feed.proto\x12\x14\x63lwstwr.eventfeed.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xe0\x02\n\x05\x45vent\x12\x10\n\x08position\x18\x01 \x01(\x03\x12\x11\n\tstream_id\x18\x02 \x01(\t\x12\x16\n\x0estream_version\x18\x03 \x01(\x03\x12\x10\n\x08\x65vent_id\x18\x04 \x01(\t\x12\x12\n\nevent_type\x18\x05 \x01(\t\x12\x16\n\x0eschema_version\x18\x06 \x01(\x05\x12\x0c\n\x04\x64\x61ta\x18\x07 \x01(\t\x12;\n\x08metadata\x18\x08 \x03(\x0b\x32).clwstwr.eventfeed.v1.Event.MetadataEntry\x12/\n\x0boccurred_at\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0brecorded_at\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x1a/\n\rMetadataEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\":\n\x11ReadEventsRequest\x12\x16\n\x0e\x61\x66ter_position\x18\x01 \x01(\x03\x12\r\n\x05limit\x18\x02 \x01(\x05\"X\n\x12ReadEventsResponse\x12+\n\x06\x65vents\x18\x01 \x03(\x0b\x32\x1b.clwstwr.eventfeed.v1.Event\x12\x15\n\rlast_position\x18\x02 \x01(\x03\"*\n\x10SubscribeRequest\x12\x16\n\x0e\x61\x66ter_position\x18\x01 \x01(\x03\"@\n\x11SubscribeResponse\x12+\n\x06\x65vents\x18\x01 \x03(\x0b\x32\x1b.clwstwr.eventfeed.v1.Event2\xd3\x01\n\x10\x45ventFeedService\x12_\n\nReadEvents\x12\'.clwstwr.eventfeed.v1.ReadEventsRequest\x1a(.clwstwr.eventfeed.v1.ReadEventsResponse\x12^\n\tSubscribe\x12&.clwstwr.eventfeed.v1.SubscribeRequest\x1a\'.clwstwr.eventfeed.v1.SubscribeResponse0\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n%clwstwr/eventfeed/v1/event_feed.proto\x12\x14\x63lwstwr.eventfeed.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xe0\x02\n\x05\x45vent\x12\x10\n\x08position\x18\x01 \x01(\x03\x12\x11\n\tstream_id\x18\x02 \x01(\t\x12\x16\n\x0estream_version\x18\x03 \x01(\x03\x12\x10\n\x08\x65vent_id\x18\x04 \x01(\t\x12\x12\n\nevent_type\x18\x05 \x01(\t\x12\x16\n\x0eschema_version\x18\x06 \x01(\x05\x12\x0c\n\x04\x64\x61ta\x18\x07 \x01(\t\x12;\n\x08metadata\x18\x08 \x03(\x0b\x32).clwstwr.eventfeed.v1.Event.MetadataEntry\x12/\n\x0boccurred_at\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0brecorded_at\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x1a/\n\rMetadataEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"O\n\x11ReadEventsRequest\x12\x16\n\x0e\x61\x66ter_position\x18\x01 \x01(\x03\x12\r\n\x05limit\x18\x02 \x01(\x05\x12\x13\n\x0b\x65vent_types\x18\x03 \x03(\t\"r\n\x12ReadEventsResponse\x12+\n\x06\x65vents\x18\x01 \x03(\x0b\x32\x1b.clwstwr.eventfeed.v1.Event\x12\x15\n\rlast_position\x18\x02 \x01(\x03\x12\x18\n\x10through_position\x18\x03 \x01(\x03\"*\n\x10SubscribeRequest\x12\x16\n\x0e\x61\x66ter_position\x18\x01 \x01(\x03\"@\n\x11SubscribeResponse\x12+\n\x06\x65vents\x18\x01 \x03(\x0b\x32\x1b.clwstwr.eventfeed.v1.Event2\xd3\x01\n\x10\x45ventFeedService\x12_\n\nReadEvents\x12\'.clwstwr.eventfeed.v1.ReadEventsRequest\x1a(.clwstwr.eventfeed.v1.ReadEventsResponse\x12^\n\tSubscribe\x12&.clwstwr.eventfeed.v1.SubscribeRequest\x1a\'.clwstwr.eventfeed.v1.SubscribeResponse0\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -39,13 +39,13 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_EVENT_METADATAENTRY']._serialized_start=402
   _globals['_EVENT_METADATAENTRY']._serialized_end=449
   _globals['_READEVENTSREQUEST']._serialized_start=451
-  _globals['_READEVENTSREQUEST']._serialized_end=509
-  _globals['_READEVENTSRESPONSE']._serialized_start=511
-  _globals['_READEVENTSRESPONSE']._serialized_end=599
-  _globals['_SUBSCRIBEREQUEST']._serialized_start=601
-  _globals['_SUBSCRIBEREQUEST']._serialized_end=643
-  _globals['_SUBSCRIBERESPONSE']._serialized_start=645
-  _globals['_SUBSCRIBERESPONSE']._serialized_end=709
-  _globals['_EVENTFEEDSERVICE']._serialized_start=712
-  _globals['_EVENTFEEDSERVICE']._serialized_end=923
+  _globals['_READEVENTSREQUEST']._serialized_end=530
+  _globals['_READEVENTSRESPONSE']._serialized_start=532
+  _globals['_READEVENTSRESPONSE']._serialized_end=646
+  _globals['_SUBSCRIBEREQUEST']._serialized_start=648
+  _globals['_SUBSCRIBEREQUEST']._serialized_end=690
+  _globals['_SUBSCRIBERESPONSE']._serialized_start=692
+  _globals['_SUBSCRIBERESPONSE']._serialized_end=756
+  _globals['_EVENTFEEDSERVICE']._serialized_start=759
+  _globals['_EVENTFEEDSERVICE']._serialized_end=970
 # @@protoc_insertion_point(module_scope)

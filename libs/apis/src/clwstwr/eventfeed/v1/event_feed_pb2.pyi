@@ -113,19 +113,27 @@ class ReadEventsRequest(_message.Message):
 
     AFTER_POSITION_FIELD_NUMBER: _builtins.int
     LIMIT_FIELD_NUMBER: _builtins.int
+    EVENT_TYPES_FIELD_NUMBER: _builtins.int
     after_position: _builtins.int
     """Return events with a position greater than this (0 = from the beginning). Must be >= 0."""
     limit: _builtins.int
-    """The most events to return: 1 to 10000; 0 means the default, 1000."""
+    """The most events to return: 1 to 10000; 0 means the default, 1000. With `event_types`, the
+    most positions to look through.
+    """
+    @_builtins.property
+    def event_types(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """Only events of these types (empty: every type). Positions holding other types are skipped."""
+
     def __init__(
         self,
         *,
         after_position: _builtins.int = ...,
         limit: _builtins.int = ...,
+        event_types: _abc.Iterable[_builtins.str] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["after_position", b"after_position", "limit", b"limit"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["after_position", b"after_position", "event_types", b"event_types", "limit", b"limit"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -139,9 +147,14 @@ class ReadEventsResponse(_message.Message):
 
     EVENTS_FIELD_NUMBER: _builtins.int
     LAST_POSITION_FIELD_NUMBER: _builtins.int
+    THROUGH_POSITION_FIELD_NUMBER: _builtins.int
     last_position: _builtins.int
     """The highest committed position in the source when the page was read, so a caller can tell
     how far behind it is.
+    """
+    through_position: _builtins.int
+    """With `event_types`: the last position the page looked through (events of other types up
+    to it were skipped), so the next page starts after it. 0 without `event_types`.
     """
     @_builtins.property
     def events(self) -> _containers.RepeatedCompositeFieldContainer[Global___Event]:
@@ -152,10 +165,11 @@ class ReadEventsResponse(_message.Message):
         *,
         events: _abc.Iterable[Global___Event] | None = ...,
         last_position: _builtins.int = ...,
+        through_position: _builtins.int = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["events", b"events", "last_position", b"last_position"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["events", b"events", "last_position", b"last_position", "through_position", b"through_position"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

@@ -57,7 +57,9 @@ class EventFeedServiceServicer:
 
     def ReadEvents(self, request, context):
         """ReadEvents returns up to `limit` events after `after_position`, in position order and
-        without gaps. An empty page means the caller is up to date.
+        without gaps. An empty page means the caller is up to date. With `event_types` it returns
+        only those types' events among the next `limit` positions, and `through_position` says
+        how far that window went (a rebuild then skips what it would ignore, unsent).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -38,7 +38,9 @@ class EventFeedServiceStub:
     def __new__(cls, channel: _aio.Channel) -> EventFeedServiceAsyncStub: ...
     ReadEvents: _grpc.UnaryUnaryMultiCallable[_event_feed_pb2.ReadEventsRequest, _event_feed_pb2.ReadEventsResponse]
     """ReadEvents returns up to `limit` events after `after_position`, in position order and
-    without gaps. An empty page means the caller is up to date.
+    without gaps. An empty page means the caller is up to date. With `event_types` it returns
+    only those types' events among the next `limit` positions, and `through_position` says
+    how far that window went (a rebuild then skips what it would ignore, unsent).
     """
     Subscribe: _grpc.UnaryStreamMultiCallable[_event_feed_pb2.SubscribeRequest, _event_feed_pb2.SubscribeResponse]
     """Subscribe streams every event after `after_position` in batches, then keeps the stream open
@@ -55,7 +57,9 @@ class EventFeedServiceAsyncStub(EventFeedServiceStub):
     def __init__(self, channel: _aio.Channel) -> None: ...
     ReadEvents: _aio.UnaryUnaryMultiCallable[_event_feed_pb2.ReadEventsRequest, _event_feed_pb2.ReadEventsResponse]  # type: ignore[assignment]
     """ReadEvents returns up to `limit` events after `after_position`, in position order and
-    without gaps. An empty page means the caller is up to date.
+    without gaps. An empty page means the caller is up to date. With `event_types` it returns
+    only those types' events among the next `limit` positions, and `through_position` says
+    how far that window went (a rebuild then skips what it would ignore, unsent).
     """
     Subscribe: _aio.UnaryStreamMultiCallable[_event_feed_pb2.SubscribeRequest, _event_feed_pb2.SubscribeResponse]  # type: ignore[assignment]
     """Subscribe streams every event after `after_position` in batches, then keeps the stream open
@@ -75,7 +79,9 @@ class EventFeedServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_event_feed_pb2.ReadEventsResponse, _abc.Awaitable[_event_feed_pb2.ReadEventsResponse]]:
         """ReadEvents returns up to `limit` events after `after_position`, in position order and
-        without gaps. An empty page means the caller is up to date.
+        without gaps. An empty page means the caller is up to date. With `event_types` it returns
+        only those types' events among the next `limit` positions, and `through_position` says
+        how far that window went (a rebuild then skips what it would ignore, unsent).
         """
 
     @_abc_1.abstractmethod
