@@ -29,6 +29,7 @@ from reporting.application.cycle_status import CycleReads
 from reporting.application.maturity import MaturityReads
 from reporting.application.national_overview import NationalOverview
 from reporting.application.ports import Today
+from reporting.application.report_watch import ReadModelChanges
 from reporting.application.reviews import ReviewCommands
 from reporting.settings import ReportingSettings
 
@@ -66,6 +67,7 @@ def definition(
         payment_queries = PostgresPaymentQueries(infra.pool, payments.tables)
         maturity_queries = PostgresMaturityQueries(infra.pool, tables)
         compliance_queries = PostgresComplianceQueries(infra.pool, tables)
+        version = PostgresReadModelsVersion(infra.pool, schema, [v.name for v in views])
         api = ReportingServicer(
             ReportingParts(
                 catalogue=CatalogueCommands(infra.store),
@@ -81,10 +83,11 @@ def definition(
                     payment_queries,
                     register,
                     today,
-                    PostgresReadModelsVersion(infra.pool, schema, [v.name for v in views]),
+                    version,
                 ),
                 overview=NationalOverview(compliance_queries, today),
                 sync=infra.read_models,
+                changes=ReadModelChanges(version),
             )
         )
         registration = servicer(

@@ -34,6 +34,7 @@ from reporting.application.cycle_status import CycleReads
 from reporting.application.maturity import MaturityReads
 from reporting.application.national_overview import NationalOverview
 from reporting.application.ports import ReadModelSync
+from reporting.application.report_watch import ReadModelChanges
 from reporting.application.reviews import ReviewCommands
 from reporting.application.rollups import board_rollups
 from reporting.domain.assignment import Assignment
@@ -52,11 +53,12 @@ class ReportingParts:
     reports: ComplianceReads
     overview: NationalOverview
     sync: ReadModelSync
+    changes: ReadModelChanges
 
 
 class ReportingServicer(WatchRpcs, pb_grpc.ReportingServiceServicer):
     def __init__(self, parts: ReportingParts) -> None:
-        super().__init__(parts.reports, parts.overview, parts.maturity)
+        super().__init__(parts.reports, parts.overview, parts.maturity, parts.changes)
         self._catalogue = parts.catalogue
         self._reviews = parts.reviews
         self._maturity = parts.maturity

@@ -262,8 +262,8 @@ class ReportingServiceServicer:
 
     def WatchClusterReports(self, request, context):
         """WatchClusterReports streams a cluster's report for a financial year: the current one at
-        once, then the report again whenever it has changed (looked at every two seconds), until
-        the client cancels. Same access and errors as GetClusterReport.
+        once, then the report again whenever it has changed (within about a quarter second of the
+        read models moving), until the client cancels. Same access and errors as GetClusterReport.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

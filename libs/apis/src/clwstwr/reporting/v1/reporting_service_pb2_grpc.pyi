@@ -110,8 +110,8 @@ class ReportingServiceStub:
     """
     WatchClusterReports: _grpc.UnaryStreamMultiCallable[_reporting_service_pb2.WatchClusterReportsRequest, _reporting_service_pb2.WatchClusterReportsResponse]
     """WatchClusterReports streams a cluster's report for a financial year: the current one at
-    once, then the report again whenever it has changed (looked at every two seconds), until
-    the client cancels. Same access and errors as GetClusterReport.
+    once, then the report again whenever it has changed (within about a quarter second of the
+    read models moving), until the client cancels. Same access and errors as GetClusterReport.
     """
 
 @_typing.type_check_only
@@ -195,8 +195,8 @@ class ReportingServiceAsyncStub(ReportingServiceStub):
     """
     WatchClusterReports: _aio.UnaryStreamMultiCallable[_reporting_service_pb2.WatchClusterReportsRequest, _reporting_service_pb2.WatchClusterReportsResponse]  # type: ignore[assignment]
     """WatchClusterReports streams a cluster's report for a financial year: the current one at
-    once, then the report again whenever it has changed (looked at every two seconds), until
-    the client cancels. Same access and errors as GetClusterReport.
+    once, then the report again whenever it has changed (within about a quarter second of the
+    read models moving), until the client cancels. Same access and errors as GetClusterReport.
     """
 
 class ReportingServiceServicer(metaclass=_abc_1.ABCMeta):
@@ -367,8 +367,8 @@ class ReportingServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_abc.Iterator[_reporting_service_pb2.WatchClusterReportsResponse], _abc.AsyncIterator[_reporting_service_pb2.WatchClusterReportsResponse]]:
         """WatchClusterReports streams a cluster's report for a financial year: the current one at
-        once, then the report again whenever it has changed (looked at every two seconds), until
-        the client cancels. Same access and errors as GetClusterReport.
+        once, then the report again whenever it has changed (within about a quarter second of the
+        read models moving), until the client cancels. Same access and errors as GetClusterReport.
         """
 
 def add_ReportingServiceServicer_to_server(servicer: ReportingServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
