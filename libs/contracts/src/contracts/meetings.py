@@ -111,6 +111,14 @@ class DeclarationRecorded(IntegrationEvent):
     description: str
 
 
+class NoDeclarationsRecorded(IntegrationEvent):
+    """Declarations of interest were asked for at the meeting and none was made."""
+
+    event_type: ClassVar[str] = "meetings.NoDeclarationsRecorded"
+    meeting_id: str
+    health_board: str
+
+
 class DecisionRecorded(IntegrationEvent):
     """A decision on an agenda item, taken while the meeting was quorate."""
 
@@ -207,6 +215,7 @@ EVENTS: tuple[type[IntegrationEvent], ...] = (
     AgendaItemAdded,
     AttendanceRecorded,
     DeclarationRecorded,
+    NoDeclarationsRecorded,
     DecisionRecorded,
     ActionRaised,
     ActionUpdated,

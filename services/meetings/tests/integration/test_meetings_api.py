@@ -384,3 +384,38 @@ async def test_an_erased_persons_declaration_shows_no_description(platform: Plat
     await platform.meetings_know(
         "SELECT 1 FROM {schema}.personal_data_keys WHERE subject = $1 AND key IS NULL", gwen
     )
+
+
+async def test_no_declarations_is_recorded_once_and_shown_and_never_beside_one(
+    platform: Platform,
+) -> None:
+    stub, huw = platform.stub, await platform.person("Huw")
+    await platform.meetings_know("SELECT 1 FROM {schema}.memberships WHERE person_id = $1", huw)
+    quiet, declared = await schedule(platform, "2025-03-04"), await schedule(platform, "2025-03-05")
+    none = pb.RecordNoDeclarationsRequest(meeting_id=quiet)
+    assert (await stub.RecordNoDeclarations(none, metadata=BOARD)).recorded
+    assert not (await stub.RecordNoDeclarations(none, metadata=BOARD)).recorded
+    got = await stub.GetMeeting(pb.GetMeetingRequest(meeting_id=quiet), metadata=BOARD)
+    assert got.meeting.none_declared
+    assert not got.meeting.declarations
+
+    item = await stub.AddAgendaItem(
+        pb.AddAgendaItemRequest(meeting_id=declared, title="Rota", purpose="discussion", lead="H"),
+        metadata=BOARD,
+    )
+    await attend(platform, declared, huw)
+    await stub.RecordDeclaration(
+        pb.RecordDeclarationRequest(
+            meeting_id=declared,
+            person_id=huw,
+            item_number=item.item_number,
+            kind="financial",
+            description="Partner at the practice",
+        ),
+        metadata=BOARD,
+    )
+    contradicting = stub.RecordNoDeclarations(
+        pb.RecordNoDeclarationsRequest(meeting_id=declared), metadata=BOARD
+    )
+    code = await refused(platform, contradicting, "DECLARATIONS_RECORDED")
+    assert code == grpc.StatusCode.FAILED_PRECONDITION

@@ -18,6 +18,7 @@ from meetings.domain.events import (
     MeetingCancelled,
     MeetingFacts,
     MinutesApproved,
+    NoDeclarationsRecorded,
 )
 
 from .meeting_samples import ANN, BODY, DAY, held, present, scheduled
@@ -42,6 +43,7 @@ SAMPLES: list[DomainEvent] = [
         kind="financial",
         description="Director, Menai Pharmacy Ltd",
     ),
+    NoDeclarationsRecorded(meeting_id="m-1", health_board="7A1"),
     DecisionRecorded(
         meeting_id="m-1",
         health_board="7A1",

@@ -12,7 +12,9 @@ from meetings.domain.events import (
     AttendanceRecorded,
     Attendee,
     DecisionRecorded,
+    DeclarationRecorded,
     MeetingHeld,
+    NoDeclarationsRecorded,
 )
 from meetings.domain.meeting import Meeting
 from meetings.domain.meeting_record import AgendaItem
@@ -291,3 +293,32 @@ def test_a_meeting_is_held_once_and_then_its_record_is_closed() -> None:
     ):
         error = scenario(Meeting).given(*history).when(command).then_raises(RuleViolated)
         assert error.reason == "MEETING_ALREADY_HELD"  # type: ignore[attr-defined]
+
+
+def test_no_declarations_is_recorded_once_and_never_beside_a_declaration() -> None:
+    none = NoDeclarationsRecorded(meeting_id="m-1", health_board="7A1")
+    scenario(Meeting).given(scheduled(), present(ANN)).when(
+        lambda m: m.record_no_declarations()
+    ).then(none)
+    # Again: nothing new.
+    scenario(Meeting).given(scheduled(), present(ANN), none).when(
+        lambda m: m.record_no_declarations()
+    ).then()
+    declared = DeclarationRecorded(
+        meeting_id="m-1",
+        health_board="7A1",
+        person_id=ANN.person_id,
+        item_number=1,
+        kind="financial",
+        description="Owner",
+    )
+    error = (
+        scenario(Meeting)
+        .given(scheduled(), item(), present(ANN), declared)
+        .when(lambda m: m.record_no_declarations())
+        .then_raises(RuleViolated)
+    )
+    assert error.reason == "DECLARATIONS_RECORDED"  # type: ignore[attr-defined]
+    closed = scenario(Meeting).given(scheduled(), present(LEAD), present(ANN), held())
+    error = closed.when(lambda m: m.record_no_declarations()).then_raises(RuleViolated)
+    assert error.reason == "MEETING_ALREADY_HELD"  # type: ignore[attr-defined]

@@ -68,6 +68,7 @@ def meeting_message(meeting: Meeting, today: dt.date, erased: Collection[str] = 
             for i in record.agenda.values()
         ],
         attendance=[attendance_message(record.attendance[p]) for p in sorted(record.attendance)],
+        none_declared=record.none_declared,
         declarations=[
             pb.Declaration(
                 person_id=d.person_id,

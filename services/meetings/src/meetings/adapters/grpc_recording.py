@@ -81,6 +81,13 @@ class RecordingServicer(pb_grpc.MeetingsServiceServicer):
         return pb.RecordDeclarationResponse()
 
     @override
+    async def RecordNoDeclarations(
+        self, request: pb.RecordNoDeclarationsRequest, context: Context
+    ) -> pb.RecordNoDeclarationsResponse:
+        recorded = await self._recorder.record_no_declarations(caller(), request.meeting_id)
+        return pb.RecordNoDeclarationsResponse(recorded=recorded)
+
+    @override
     async def RecordDecision(
         self, request: pb.RecordDecisionRequest, context: Context
     ) -> pb.RecordDecisionResponse:

@@ -70,6 +70,12 @@ class MeetingRecorder:
         )
         return position
 
+    async def record_no_declarations(self, caller: Caller, meeting_id: str) -> bool:
+        """Record that no interest was declared; whether the record changed."""
+        meeting = await self._commands.changeable(caller, meeting_id)
+        recorded, _ = await self._commands.decide(meeting, lambda m: m.record_no_declarations())
+        return recorded
+
     async def record_decision(
         self, caller: Caller, meeting_id: str, item_number: int, text: str
     ) -> tuple[int, int]:

@@ -82,6 +82,14 @@ class DeclarationRecorded(DomainEvent):
     description: str | None  # None once the person is erased
 
 
+class NoDeclarationsRecorded(DomainEvent):
+    """Declarations of interest were asked for and none was made."""
+
+    event_type: ClassVar[str] = "meetings.NoDeclarationsRecorded"
+    meeting_id: str
+    health_board: str
+
+
 class DecisionRecorded(DomainEvent):
     event_type: ClassVar[str] = "meetings.DecisionRecorded"
     meeting_id: str
@@ -153,6 +161,7 @@ MeetingEvent = (
     | AgendaItemAdded
     | AttendanceRecorded
     | DeclarationRecorded
+    | NoDeclarationsRecorded
     | DecisionRecorded
     | ActionRaised
     | ActionUpdated
@@ -167,6 +176,7 @@ EVENTS = EventRegistry(
     AgendaItemAdded,
     AttendanceRecorded,
     DeclarationRecorded,
+    NoDeclarationsRecorded,
     DecisionRecorded,
     ActionRaised,
     ActionUpdated,

@@ -20,6 +20,7 @@ from meetings.domain.events import (
     DecisionRecorded,
     DeclarationRecorded,
     MeetingScheduled,
+    NoDeclarationsRecorded,
 )
 from meetings.domain.meeting_state import MeetingState
 from meetings.domain.standing import RegisterLine, Standing, attendee
@@ -138,6 +139,25 @@ class MeetingRecordCommands(MeetingState):
                 description=description.strip(),
             )
         )
+
+    def record_no_declarations(self) -> bool:
+        """Record that declarations were asked for and none was made; whether that was news.
+
+        Refused once a declaration is recorded (the record would contradict itself); recording
+        it again changes nothing.
+        """
+        facts = self._require_open("declarations")
+        if self.record.declarations:
+            raise RuleViolated(
+                "DECLARATIONS_RECORDED",
+                f"{len(self.record.declarations)} declaration(s) are recorded at this meeting",
+            )
+        if self.record.none_declared:
+            return False
+        self._record(
+            NoDeclarationsRecorded(meeting_id=facts.meeting_id, health_board=facts.health_board)
+        )
+        return True
 
     def record_decision(self, item_number: int, text: str, quorum: int | None) -> int:
         """Record a decision on an item, if the meeting is quorate; return its number.

@@ -28,6 +28,7 @@ from meetings.domain.events import (
     MeetingHeld,
     MeetingScheduled,
     MinutesApproved,
+    NoDeclarationsRecorded,
 )
 from meetings.domain.standing import CORE
 
@@ -52,6 +53,8 @@ class MeetingRecord:
     agenda: dict[int, AgendaItemAdded] = field(default_factory=dict)
     attendance: dict[str, Attendee] = field(default_factory=dict)
     declarations: list[DeclarationRecorded] = field(default_factory=list)
+    #: Declarations were asked for and none was made (``NoDeclarationsRecorded``).
+    none_declared: bool = False
     decisions: list[DecisionRecorded] = field(default_factory=list)
     actions: dict[int, Action] = field(default_factory=dict)
     corrections: list[AttendanceCorrected] = field(default_factory=list)
@@ -132,6 +135,8 @@ class MeetingState(Aggregate[MeetingEvent]):
             record.attendance[event.attendee.person_id] = event.attendee
         elif isinstance(event, DeclarationRecorded):
             record.declarations.append(event)
+        elif isinstance(event, NoDeclarationsRecorded):
+            record.none_declared = True
         elif isinstance(event, DecisionRecorded):
             record.decisions.append(event)
         elif isinstance(event, ActionRaised):

@@ -369,6 +369,50 @@ class RecordDeclarationResponse(_message.Message):
 Global___RecordDeclarationResponse: _TypeAlias = RecordDeclarationResponse  # noqa: Y015
 
 @_typing.final
+class RecordNoDeclarationsRequest(_message.Message):
+    """RecordNoDeclarationsRequest records that no interest was declared."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    MEETING_ID_FIELD_NUMBER: _builtins.int
+    meeting_id: _builtins.str
+    """The meeting."""
+    def __init__(
+        self,
+        *,
+        meeting_id: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["meeting_id", b"meeting_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___RecordNoDeclarationsRequest: _TypeAlias = RecordNoDeclarationsRequest  # noqa: Y015
+
+@_typing.final
+class RecordNoDeclarationsResponse(_message.Message):
+    """RecordNoDeclarationsResponse says whether the record changed."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    RECORDED_FIELD_NUMBER: _builtins.int
+    recorded: _builtins.bool
+    """False when it was recorded already."""
+    def __init__(
+        self,
+        *,
+        recorded: _builtins.bool = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["recorded", b"recorded"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___RecordNoDeclarationsResponse: _TypeAlias = RecordNoDeclarationsResponse  # noqa: Y015
+
+@_typing.final
 class RecordDecisionRequest(_message.Message):
     """RecordDecisionRequest records a decision."""
 
@@ -794,6 +838,7 @@ class Meeting(_message.Message):
     CORRECTIONS_FIELD_NUMBER: _builtins.int
     CANCELLATION_REASON_FIELD_NUMBER: _builtins.int
     MINUTES_APPROVED_ON_FIELD_NUMBER: _builtins.int
+    NONE_DECLARED_FIELD_NUMBER: _builtins.int
     id: _builtins.str
     """Its id."""
     body_id: _builtins.str
@@ -828,6 +873,8 @@ class Meeting(_message.Message):
     """Why it was cancelled ("" unless cancelled)."""
     minutes_approved_on: _builtins.str
     """When its minutes were approved ("" until approved)."""
+    none_declared: _builtins.bool
+    """Declarations were asked for and none was made (RecordNoDeclarations)."""
     @_builtins.property
     def agenda(self) -> _containers.RepeatedCompositeFieldContainer[Global___AgendaItem]:
         """The agenda, by number."""
@@ -878,10 +925,11 @@ class Meeting(_message.Message):
         corrections: _abc.Iterable[Global___Correction] | None = ...,
         cancellation_reason: _builtins.str = ...,
         minutes_approved_on: _builtins.str = ...,
+        none_declared: _builtins.bool = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["actions", b"actions", "agenda", b"agenda", "attendance", b"attendance", "body_id", b"body_id", "body_kind", b"body_kind", "cancellation_reason", b"cancellation_reason", "chair_person_id", b"chair_person_id", "chaired_by_lead", b"chaired_by_lead", "core_members_present", b"core_members_present", "corrections", b"corrections", "date", b"date", "decisions", b"decisions", "declarations", b"declarations", "health_board", b"health_board", "id", b"id", "kind", b"kind", "minutes_approved_on", b"minutes_approved_on", "mode", b"mode", "quorate", b"quorate", "quorum_minimum_core_members", b"quorum_minimum_core_members", "start_time", b"start_time", "status", b"status", "title", b"title"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["actions", b"actions", "agenda", b"agenda", "attendance", b"attendance", "body_id", b"body_id", "body_kind", b"body_kind", "cancellation_reason", b"cancellation_reason", "chair_person_id", b"chair_person_id", "chaired_by_lead", b"chaired_by_lead", "core_members_present", b"core_members_present", "corrections", b"corrections", "date", b"date", "decisions", b"decisions", "declarations", b"declarations", "health_board", b"health_board", "id", b"id", "kind", b"kind", "minutes_approved_on", b"minutes_approved_on", "mode", b"mode", "none_declared", b"none_declared", "quorate", b"quorate", "quorum_minimum_core_members", b"quorum_minimum_core_members", "start_time", b"start_time", "status", b"status", "title", b"title"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

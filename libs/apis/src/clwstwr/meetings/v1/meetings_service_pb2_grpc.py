@@ -70,6 +70,11 @@ class MeetingsServiceStub:
                 request_serializer=clwstwr_dot_meetings_dot_v1_dot_meetings__service__pb2.RecordDeclarationRequest.SerializeToString,
                 response_deserializer=clwstwr_dot_meetings_dot_v1_dot_meetings__service__pb2.RecordDeclarationResponse.FromString,
                 _registered_method=True)
+        self.RecordNoDeclarations = channel.unary_unary(
+                '/clwstwr.meetings.v1.MeetingsService/RecordNoDeclarations',
+                request_serializer=clwstwr_dot_meetings_dot_v1_dot_meetings__service__pb2.RecordNoDeclarationsRequest.SerializeToString,
+                response_deserializer=clwstwr_dot_meetings_dot_v1_dot_meetings__service__pb2.RecordNoDeclarationsResponse.FromString,
+                _registered_method=True)
         self.RecordDecision = channel.unary_unary(
                 '/clwstwr.meetings.v1.MeetingsService/RecordDecision',
                 request_serializer=clwstwr_dot_meetings_dot_v1_dot_meetings__service__pb2.RecordDecisionRequest.SerializeToString,
@@ -178,6 +183,17 @@ class MeetingsServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def RecordNoDeclarations(self, request, context):
+        """RecordNoDeclarations records that declarations of interest were asked for and none was
+        made (what the minutes say as "Declarations of interest: none"); compliance reporting
+        counts a held meeting with neither this nor a declaration as a gap. FAILED_PRECONDITION
+        DECLARATIONS_RECORDED if a declaration is recorded already; recorded twice, it changes
+        nothing.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def RecordDecision(self, request, context):
         """RecordDecision records a decision on an agenda item. FAILED_PRECONDITION
         MEETING_NOT_QUORATE if fewer core members are present than the body's terms of reference
@@ -280,6 +296,11 @@ def add_MeetingsServiceServicer_to_server(servicer, server):
                     servicer.RecordDeclaration,
                     request_deserializer=clwstwr_dot_meetings_dot_v1_dot_meetings__service__pb2.RecordDeclarationRequest.FromString,
                     response_serializer=clwstwr_dot_meetings_dot_v1_dot_meetings__service__pb2.RecordDeclarationResponse.SerializeToString,
+            ),
+            'RecordNoDeclarations': grpc.unary_unary_rpc_method_handler(
+                    servicer.RecordNoDeclarations,
+                    request_deserializer=clwstwr_dot_meetings_dot_v1_dot_meetings__service__pb2.RecordNoDeclarationsRequest.FromString,
+                    response_serializer=clwstwr_dot_meetings_dot_v1_dot_meetings__service__pb2.RecordNoDeclarationsResponse.SerializeToString,
             ),
             'RecordDecision': grpc.unary_unary_rpc_method_handler(
                     servicer.RecordDecision,
@@ -478,6 +499,33 @@ class MeetingsService:
             '/clwstwr.meetings.v1.MeetingsService/RecordDeclaration',
             clwstwr_dot_meetings_dot_v1_dot_meetings__service__pb2.RecordDeclarationRequest.SerializeToString,
             clwstwr_dot_meetings_dot_v1_dot_meetings__service__pb2.RecordDeclarationResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RecordNoDeclarations(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/clwstwr.meetings.v1.MeetingsService/RecordNoDeclarations',
+            clwstwr_dot_meetings_dot_v1_dot_meetings__service__pb2.RecordNoDeclarationsRequest.SerializeToString,
+            clwstwr_dot_meetings_dot_v1_dot_meetings__service__pb2.RecordNoDeclarationsResponse.FromString,
             options,
             channel_credentials,
             insecure,

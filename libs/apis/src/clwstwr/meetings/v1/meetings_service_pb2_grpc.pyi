@@ -64,6 +64,13 @@ class MeetingsServiceStub:
     """
     RecordDeclaration: _grpc.UnaryUnaryMultiCallable[_meetings_service_pb2.RecordDeclarationRequest, _meetings_service_pb2.RecordDeclarationResponse]
     """RecordDeclaration records a present attendee's declaration of interest in an agenda item."""
+    RecordNoDeclarations: _grpc.UnaryUnaryMultiCallable[_meetings_service_pb2.RecordNoDeclarationsRequest, _meetings_service_pb2.RecordNoDeclarationsResponse]
+    """RecordNoDeclarations records that declarations of interest were asked for and none was
+    made (what the minutes say as "Declarations of interest: none"); compliance reporting
+    counts a held meeting with neither this nor a declaration as a gap. FAILED_PRECONDITION
+    DECLARATIONS_RECORDED if a declaration is recorded already; recorded twice, it changes
+    nothing.
+    """
     RecordDecision: _grpc.UnaryUnaryMultiCallable[_meetings_service_pb2.RecordDecisionRequest, _meetings_service_pb2.RecordDecisionResponse]
     """RecordDecision records a decision on an agenda item. FAILED_PRECONDITION
     MEETING_NOT_QUORATE if fewer core members are present than the body's terms of reference
@@ -129,6 +136,13 @@ class MeetingsServiceAsyncStub(MeetingsServiceStub):
     """
     RecordDeclaration: _aio.UnaryUnaryMultiCallable[_meetings_service_pb2.RecordDeclarationRequest, _meetings_service_pb2.RecordDeclarationResponse]  # type: ignore[assignment]
     """RecordDeclaration records a present attendee's declaration of interest in an agenda item."""
+    RecordNoDeclarations: _aio.UnaryUnaryMultiCallable[_meetings_service_pb2.RecordNoDeclarationsRequest, _meetings_service_pb2.RecordNoDeclarationsResponse]  # type: ignore[assignment]
+    """RecordNoDeclarations records that declarations of interest were asked for and none was
+    made (what the minutes say as "Declarations of interest: none"); compliance reporting
+    counts a held meeting with neither this nor a declaration as a gap. FAILED_PRECONDITION
+    DECLARATIONS_RECORDED if a declaration is recorded already; recorded twice, it changes
+    nothing.
+    """
     RecordDecision: _aio.UnaryUnaryMultiCallable[_meetings_service_pb2.RecordDecisionRequest, _meetings_service_pb2.RecordDecisionResponse]  # type: ignore[assignment]
     """RecordDecision records a decision on an agenda item. FAILED_PRECONDITION
     MEETING_NOT_QUORATE if fewer core members are present than the body's terms of reference
@@ -221,6 +235,19 @@ class MeetingsServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_meetings_service_pb2.RecordDeclarationResponse, _abc.Awaitable[_meetings_service_pb2.RecordDeclarationResponse]]:
         """RecordDeclaration records a present attendee's declaration of interest in an agenda item."""
+
+    @_abc_1.abstractmethod
+    def RecordNoDeclarations(
+        self,
+        request: _meetings_service_pb2.RecordNoDeclarationsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_meetings_service_pb2.RecordNoDeclarationsResponse, _abc.Awaitable[_meetings_service_pb2.RecordNoDeclarationsResponse]]:
+        """RecordNoDeclarations records that declarations of interest were asked for and none was
+        made (what the minutes say as "Declarations of interest: none"); compliance reporting
+        counts a held meeting with neither this nor a declaration as a gap. FAILED_PRECONDITION
+        DECLARATIONS_RECORDED if a declaration is recorded already; recorded twice, it changes
+        nothing.
+        """
 
     @_abc_1.abstractmethod
     def RecordDecision(
