@@ -13,10 +13,11 @@ models from position 0.
   ends and a successor is appointed), a declaration of interest per body, and the annual
   terms-of-reference review of every body (a few missed).
 - **meetings**: a meeting a quarter of every body (3 a year for community pharmacy PCs), each
-  scheduled, with its agenda, attendance one person at a time, a declaration, a decision, two
-  actions, held, minutes approved at the next meeting, actions moved on later; and the gaps a
-  compliance report should find: quarters missed, cancellations, another chair, meetings not
-  quorate, minutes never approved, attendance corrected afterwards.
+  scheduled, with its agenda, attendance one person at a time, a declaration (or "none
+  declared"), a decision, two actions, held, minutes approved at the next meeting, actions
+  moved on later; and the gaps a compliance report should find: quarters missed,
+  cancellations, another chair, meetings not quorate, minutes never approved, attendance
+  corrected afterwards.
 - **reporting**: the outcome catalogue, and each year each board's three outcomes, every
   cluster's self-assessment (some resubmitted), a nominee per board and its peer review.
 
@@ -426,7 +427,7 @@ class Wales:
             )  # fmt: skip
 
     def _record(self, m: Meeting, attendance: list[held.Attendee]) -> None:
-        """Attendance one person at a time, a declaration (half the time), the decision."""
+        """Attendance one person at a time, a declaration (else "none declared"), the decision."""
         board = m.body.health_board
         for attendee in attendance:
             m.add(
@@ -444,6 +445,11 @@ class Wales:
                     item_number=3, kind="financial", description="sealed:v1:benchmark",
                 ),
             )  # fmt: skip
+        else:
+            m.add(
+                m.starts,
+                held.NoDeclarationsRecorded(meeting_id=m.meeting_id, health_board=board),
+            )
         core = _core_present(attendance)
         if core >= QUORUM:
             m.add(

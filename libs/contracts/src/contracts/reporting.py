@@ -115,7 +115,8 @@ class ComplianceFindingRaised(IntegrationEvent):
     """A gap in a body's meeting compliance was found on ``raised_on``.
 
     ``code`` is one of NO_MEETING_IN_QUARTER, BELOW_ANNUAL_MINIMUM, CHAIR_NOT_LEAD_OR_DEPUTY,
-    NOT_QUORATE, MINUTES_NOT_APPROVED, TERMS_OF_REFERENCE_OVERDUE, PC_LEAD_ABSENT; ``text``
+    NOT_QUORATE, MINUTES_NOT_APPROVED, TERMS_OF_REFERENCE_OVERDUE, PC_LEAD_ABSENT,
+    DECLARATIONS_NOT_RECORDED; ``text``
     says it in words ("Dental PC: no meeting in Q3"). ``finding_key`` identifies it until its
     ``ComplianceFindingResolved``; ``quarter`` and ``meeting_id`` are None for a whole year.
     """

@@ -81,8 +81,12 @@ class Clerk:
         *,
         approve: bool = True,
         action_due: str = "",
+        none_declared: bool = True,
     ) -> str:
-        """Schedule, record attendance (person: status), raise an action, hold, approve."""
+        """Schedule, record attendance (person: status), raise an action, hold, approve.
+
+        The minutes say "Declarations of interest: none" unless ``none_declared`` is False.
+        """
         stub = self.platform.meets
         meeting = (
             await stub.ScheduleMeeting(
@@ -103,6 +107,10 @@ class Clerk:
                     meeting_id=meeting, description="Map services", lead="CDM", due_date=action_due
                 ),
                 metadata=BOARD,
+            )
+        if none_declared:
+            await stub.RecordNoDeclarations(
+                gpb.RecordNoDeclarationsRequest(meeting_id=meeting), metadata=BOARD
             )
         await stub.RecordMeetingHeld(
             gpb.RecordMeetingHeldRequest(meeting_id=meeting, chair_person_id=chair),

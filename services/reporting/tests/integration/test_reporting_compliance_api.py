@@ -47,7 +47,7 @@ def pc(profession: str) -> str:
 
 
 async def a_year_with_gaps(platform: Platform) -> set[tuple[str, str, str]]:
-    """Run 2024/25 for Anglesey with seven planted gaps; the findings they should raise."""
+    """Run 2024/25 for Anglesey with eight planted gaps; the findings they should raise."""
     clerk, meets = Clerk(platform), platform.meets
     pcpg = await platform.reporting.pool.fetchval(
         f"SELECT pcpg_id FROM {platform.reporting.settings.service_name}.bodies WHERE body_id = $1",
@@ -87,7 +87,10 @@ async def a_year_with_gaps(platform: Platform) -> set[tuple[str, str, str]]:
             )
             if not skipped:
                 approve = not (body == pc("general-practice") and q == 1)
-                held[body, q] = await clerk.hold(body, day, chair, attendance, approve=approve)
+                declared = not (body == pcpg and q == 1)  # no declarations item in the minutes
+                held[body, q] = await clerk.hold(
+                    body, day, chair, attendance, approve=approve, none_declared=declared
+                )
 
     # Corrections and cancellations after the fact: the Q3 absence was a clerical slip; two
     # meetings are voided (so the pharmacy PC held two, and the PCPG none in Q4).
@@ -111,6 +114,7 @@ async def a_year_with_gaps(platform: Platform) -> set[tuple[str, str, str]]:
         (pc("social-care"), "CHAIR_NOT_LEAD_OR_DEPUTY", held[pc("social-care"), 4]),
         (pc("general-practice"), "MINUTES_NOT_APPROVED", held[pc("general-practice"), 1]),
         (pcpg, "NO_MEETING_IN_QUARTER", "Q4"),
+        (pcpg, "DECLARATIONS_NOT_RECORDED", held[pcpg, 1]),
     }
 
 
@@ -171,7 +175,7 @@ async def test_findings_are_listed_by_key_paged_and_scoped_by_board(
         token = page.next_page_token
         if not token:
             break
-    assert [len(p) for p in pages] == [3, 3, 1]
+    assert [len(p) for p in pages] == [3, 3, 2]
     keys = [f.key for p in pages for f in p]
     assert keys == sorted(keys)
     assert planted_view([f for p in pages for f in p]) == planted

@@ -74,10 +74,14 @@ def register() -> Recorded:
     return members
 
 
-def meeting(meetings: Recorded, body: str, day: str, present: Sequence[str]) -> str:
+def meeting(
+    meetings: Recorded, body: str, day: str, present: Sequence[str], *, none_declared: bool = True
+) -> str:
     facts = {**BODIES[body], "body_id": body, "meeting_date": day, "meeting_kind": "ordinary"}
     meeting_id = f"{body}@{day}"
     meetings.add("meetings.MeetingScheduled", **facts, meeting_id=meeting_id)
+    if none_declared:
+        meetings.add("meetings.NoDeclarationsRecorded", meeting_id=meeting_id, health_board="7A1")
     attendance = [
         {"person_id": p, "status": "present", "organisation_id": None, "profession": None,
          "membership_kind": "core", "held_lead_appointment": p == f"chair-{body}"}
@@ -95,14 +99,19 @@ def meeting(meetings: Recorded, body: str, day: str, present: Sequence[str]) -> 
 
 
 def a_year(meetings: Recorded) -> dict[str, str]:
-    """Every body meets every quarter, except the dental PC in Q3; its lead misses Q2's cluster."""
+    """Every body meets every quarter, except the dental PC in Q3; its lead misses Q2's cluster.
+
+    The dental PC's Q4 minutes have no declarations item.
+    """
     ids = {}
     for n, day in enumerate(QUARTER_DAYS, start=1):
         leads = [f"chair-{CLUSTER}"] + ([] if n == 2 else [f"chair-{DENTAL}"])
         ids[f"cluster Q{n}"] = meeting(meetings, CLUSTER, day, leads)
         ids[f"pcpg Q{n}"] = meeting(meetings, PCPG, day, [f"chair-{PCPG}"])
         if n != 3:
-            meeting(meetings, DENTAL, day, [f"chair-{DENTAL}"])
+            ids[f"dental Q{n}"] = meeting(
+                meetings, DENTAL, day, [f"chair-{DENTAL}"], none_declared=n != 4
+            )
     return ids
 
 
@@ -143,6 +152,7 @@ async def test_findings_follow_corrections_and_cancellations_and_survive_a_rebui
         (DENTAL, FindingCode.NO_MEETING_IN_QUARTER, "Q3"),
         (CLUSTER, FindingCode.PC_LEAD_ABSENT, f"{ids['cluster Q2']}/{DENTAL}"),
         (PCPG, FindingCode.TERMS_OF_REFERENCE_OVERDUE, "FY"),
+        (DENTAL, FindingCode.DECLARATIONS_NOT_RECORDED, ids["dental Q4"]),
     }
     assert await _findings(pg_pool, tables) == planted
 
@@ -169,6 +179,7 @@ async def test_findings_follow_corrections_and_cancellations_and_survive_a_rebui
         (DENTAL, FindingCode.NO_MEETING_IN_QUARTER, "Q3"),
         (PCPG, FindingCode.NO_MEETING_IN_QUARTER, "Q4"),
         (PCPG, FindingCode.TERMS_OF_REFERENCE_OVERDUE, "FY"),
+        (DENTAL, FindingCode.DECLARATIONS_NOT_RECORDED, ids["dental Q4"]),
     }
 
     live = [await _snapshot(pg_pool, pg_schema, v) for v in views]

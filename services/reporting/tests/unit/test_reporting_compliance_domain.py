@@ -111,6 +111,17 @@ def test_chair_quorum_and_minutes_gaps_name_the_meeting() -> None:
     )
 
 
+def test_a_meeting_with_no_declarations_item_is_named() -> None:
+    day = QUARTER_DAYS[2]
+    meetings = [m for m in full_year() if m.meeting_id != f"c.dental@{day}"]
+    silent = held(DENTAL, day, declarations=0)
+    assert codes([*meetings, silent]) == {
+        ("c.dental", FindingCode.DECLARATIONS_NOT_RECORDED, silent.meeting_id)
+    }
+    # "Declarations of interest: none" is a record too.
+    assert codes([*meetings, held(DENTAL, day, declarations=0, none_declared=True)]) == set()
+
+
 def test_a_pc_lead_absent_from_a_cluster_meeting() -> None:
     day = QUARTER_DAYS[0]
     meetings = [m for m in full_year() if m.meeting_id != f"c@{day}"]

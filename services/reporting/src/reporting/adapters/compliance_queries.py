@@ -30,7 +30,9 @@ class PostgresComplianceQueries:
         )
         self._meetings = (
             "SELECT m.*, coalesce(array_agg(a.person_id) FILTER (WHERE a.status = 'present'),"
-            f" '{{}}') AS present FROM {t['meetings']} m LEFT JOIN {t['attendance']} a"
+            f" '{{}}') AS present, EXISTS (SELECT FROM {t['no_declarations']} n"
+            " WHERE n.meeting_id = m.meeting_id) AS none_declared"
+            f" FROM {t['meetings']} m LEFT JOIN {t['attendance']} a"
             " ON a.meeting_id = m.meeting_id WHERE m.body_id = ANY($1::text[])"
             " AND m.status = 'held' AND m.meeting_date BETWEEN $2 AND $3 GROUP BY m.meeting_id"
         )
@@ -144,6 +146,7 @@ def _held(row: asyncpg.Record) -> HeldMeeting:
         row["declarations"],
         row["minutes_approved_on"],
         frozenset(row["present"]),
+        row["none_declared"],
     )
 
 

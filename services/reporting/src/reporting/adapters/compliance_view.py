@@ -37,6 +37,9 @@ _TABLES = {
         " status text NOT NULL, organisation_id text, profession text,"
         " PRIMARY KEY (meeting_id, person_id))"
     ),
+    # Its own table, not a column of meetings: a new table is created when the service starts,
+    # so adding it needed no rebuild of the live tables (create_tables leaves those as they are).
+    "no_declarations": "CREATE TABLE {table} (meeting_id text PRIMARY KEY)",
     "actions": (
         "CREATE TABLE {table} (meeting_id text NOT NULL, ref integer NOT NULL,"
         " body_id text NOT NULL, meeting_date date NOT NULL, description text NOT NULL,"
@@ -68,6 +71,9 @@ class _Batch:
         self.meetings = BatchedRows(tables["meetings"], ("meeting_id",), _MEETING)
         self.attendance = BatchedRows(tables["attendance"], _ATTENDEE[:2], _ATTENDEE)
         self.actions = BatchedRows(tables["actions"], ("meeting_id", "ref"), _ACTION)
+        self.no_declarations = BatchedRows(
+            tables["no_declarations"], ("meeting_id",), ("meeting_id",)
+        )
 
     async def load(self, conn: DbConnection, events: Sequence[RecordedEvent]) -> None:
         # Attendance is only ever replaced or upserted whole, so it needs no reading.
@@ -77,7 +83,7 @@ class _Batch:
         await self.actions.load(conn, "meeting_id", set(actions))
 
     async def flush(self, conn: DbConnection) -> None:
-        for rows in (self.meetings, self.attendance, self.actions):
+        for rows in (self.meetings, self.attendance, self.actions, self.no_declarations):
             await rows.flush(conn)
 
 
@@ -149,6 +155,10 @@ def _declared(b: _Batch, data: Data) -> None:
         b.meetings.put({**row, "declarations": row["declarations"] + 1})
 
 
+def _none_declared(b: _Batch, data: Data) -> None:
+    b.no_declarations.put({"meeting_id": data["meeting_id"]})
+
+
 def _minutes(b: _Batch, data: Data) -> None:
     row = b.meetings.get(data["meeting_id"])
     if row is not None:
@@ -180,6 +190,7 @@ FOLDS: Mapping[str, Callable[[_Batch, Data], None]] = {
     "meetings.AttendanceCorrected": _corrected,
     "meetings.MeetingCancelled": _cancelled,
     "meetings.DeclarationRecorded": _declared,
+    "meetings.NoDeclarationsRecorded": _none_declared,
     "meetings.MinutesApproved": _minutes,
     "meetings.ActionRaised": _action_raised,
     "meetings.ActionUpdated": _action_updated,

@@ -132,6 +132,9 @@ class _Judge:
                 yield self.at(body, m, FindingCode.CHAIR_NOT_LEAD_OR_DEPUTY, text)
             if m.quorate is False:
                 yield self.at(body, m, FindingCode.NOT_QUORATE, f": meeting{on} not quorate")
+            if m.declarations == 0 and not m.none_declared:
+                text = f": no declarations of interest recorded at the meeting{on}"
+                yield self.at(body, m, FindingCode.DECLARATIONS_NOT_RECORDED, text)
             if m.minutes_approved_on is None and m.meeting_date + MINUTES_DUE < self.today:
                 text = f": minutes of the meeting{on} not approved"
                 yield self.at(body, m, FindingCode.MINUTES_NOT_APPROVED, text)

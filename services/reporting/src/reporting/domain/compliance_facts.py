@@ -58,6 +58,8 @@ class HeldMeeting:
     declarations: int
     minutes_approved_on: dt.date | None
     present: frozenset[str]
+    #: Declarations were asked for and none was made (meetings' ``NoDeclarationsRecorded``).
+    none_declared: bool = False
 
 
 @dataclass(frozen=True, slots=True)

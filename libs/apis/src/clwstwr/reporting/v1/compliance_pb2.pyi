@@ -49,7 +49,8 @@ class Finding(_message.Message):
     """The body: the cluster, one of its PCs, or its PCPG."""
     code: _builtins.str
     """NO_MEETING_IN_QUARTER, BELOW_ANNUAL_MINIMUM, CHAIR_NOT_LEAD_OR_DEPUTY, NOT_QUORATE,
-    MINUTES_NOT_APPROVED, TERMS_OF_REFERENCE_OVERDUE or PC_LEAD_ABSENT.
+    MINUTES_NOT_APPROVED, TERMS_OF_REFERENCE_OVERDUE, PC_LEAD_ABSENT or
+    DECLARATIONS_NOT_RECORDED.
     """
     subject: _builtins.str
     """The quarter (Q1..Q4), the year (FY), a meeting id, or a meeting id and PC ("m/pc")."""
