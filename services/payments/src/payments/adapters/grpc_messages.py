@@ -25,21 +25,22 @@ def entry_after(page: PageRequest) -> int:
 
 
 def entry_message(line: LedgerLine) -> pb.LedgerEntry:
+    entry = line.entry
     return pb.LedgerEntry(
-        entry_id=line.entry_id,
-        payee=line.payee,
-        payee_kind=line.payee_kind,
-        rule_id=line.rule_id,
-        card_id=line.card_id,
-        source_kind=line.source_kind,
-        source_id=line.source_id,
-        part=line.part,
-        amount_pence=line.amount_pence,
-        reverses_entry_id=line.reverses or 0,
-        on=line.on.isoformat(),
-        financial_year=line.financial_year,
-        health_board=line.health_board,
-        cluster_id=line.cluster_id or "",
-        caused_by=line.caused_by,
+        entry_id=entry.entry_id,
+        payee=entry.payee,
+        payee_kind=entry.payee_kind,
+        rule_id=entry.rule_id,
+        card_id=entry.card_id,
+        source_kind=entry.source_kind,
+        source_id=entry.source_id,
+        part=entry.part,
+        amount_pence=entry.amount_pence,
+        reverses_entry_id=entry.reverses or 0,
+        on=entry.on.isoformat(),
+        financial_year=entry.financial_year,
+        health_board=entry.health_board,
+        cluster_id=entry.cluster_id or "",
+        caused_by=entry.caused_by,
         schedule_id=line.schedule_id or "",
     )

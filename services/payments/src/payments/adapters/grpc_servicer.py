@@ -70,7 +70,7 @@ class PaymentsServicer(pb_grpc.PaymentsServiceServicer):
         lines = await self._queries.statement(request.payee, request.financial_year)
         per_rule: dict[str, int] = defaultdict(int)
         for line in lines:
-            per_rule[line.rule_id] += line.amount_pence
+            per_rule[line.entry.rule_id] += line.entry.amount_pence
         return pb.GetStatementResponse(
             payee=request.payee,
             financial_year=request.financial_year,
@@ -97,7 +97,7 @@ class PaymentsServicer(pb_grpc.PaymentsServiceServicer):
         lines = await self._queries.accruals(only, entry_after(page), page.size + 1)
         return pb.ListAccrualsResponse(
             entries=[entry_message(line) for line in lines[: page.size]],
-            next_page_token=next_page_token([str(line.entry_id) for line in lines], page),
+            next_page_token=next_page_token([str(line.entry.entry_id) for line in lines], page),
         )
 
     @override

@@ -14,6 +14,7 @@ from payments.application.ports import (
     ScheduleView,
 )
 from payments.domain.facts import Organisation
+from payments.domain.ledger import LedgerEntryPosted
 from payments.domain.rate_card import RateCard
 
 _LINE = (
@@ -74,7 +75,7 @@ class PostgresPaymentQueries:
             payee,
             year,
         )
-        return [LedgerLine(**r) for r in rows]
+        return [_line(r) for r in rows]
 
     async def accruals(self, only: AccrualFilter, after: int, limit: int) -> list[LedgerLine]:
         rows = await self._pool.fetch(
@@ -91,7 +92,7 @@ class PostgresPaymentQueries:
             only.rule_id,
             limit,
         )
-        return [LedgerLine(**r) for r in rows]
+        return [_line(r) for r in rows]
 
     async def schedule(self, schedule_id: str) -> ScheduleView | None:
         row = await self._pool.fetchrow(
@@ -134,3 +135,8 @@ class PostgresPaymentQueries:
             payee,
         )
         return board
+
+
+def _line(row: asyncpg.Record) -> LedgerLine:
+    entry = {k: v for k, v in row.items() if k != "schedule_id"}
+    return LedgerLine(LedgerEntryPosted.model_validate(entry), row["schedule_id"])

@@ -7,26 +7,15 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from payments.domain.facts import Organisation
+from payments.domain.ledger import LedgerEntryPosted
 from payments.domain.rate_card import RateCard
 
 
 @dataclass(frozen=True, slots=True)
 class LedgerLine:
-    entry_id: int
-    payee: str
-    payee_kind: str
-    rule_id: str
-    card_id: str
-    source_kind: str
-    source_id: str
-    part: str
-    amount_pence: int
-    reverses: int | None
-    on: dt.date
-    financial_year: str
-    health_board: str
-    cluster_id: str | None
-    caused_by: str
+    """A ledger entry, as it was posted, and the schedule that carries it (None: none yet)."""
+
+    entry: LedgerEntryPosted
     schedule_id: str | None
 
 
