@@ -105,12 +105,7 @@ def year_of_meetings(body: BodyPlan, rng: random.Random) -> list[MeetingEvents]:
         meeting_id = f"bench-{body.body_id}-{day.isoformat()}"
         facts = {
             "meeting_id": meeting_id,
-            "body_id": body.body_id,
-            "body_kind": body.kind,
-            "health_board": body.health_board,
-            "cluster_id": body.cluster_id,
-            "pcpg_id": body.pcpg_id,
-            "profession": body.profession,
+            **body.place(),
             "meeting_kind": "ordinary",
             "meeting_date": day,
         }

@@ -44,6 +44,17 @@ class BodyPlan:
     def token(self) -> str:
         return f"board-{self.health_board.lower()}"
 
+    def place(self) -> dict[str, str | None]:
+        """The body's place in the register, as the events about it name it."""
+        return {
+            "body_id": self.body_id,
+            "body_kind": self.kind,
+            "health_board": self.health_board,
+            "cluster_id": self.cluster_id,
+            "pcpg_id": self.pcpg_id,
+            "profession": self.profession,
+        }
+
 
 def plan_wales(scale: float = 1.0) -> list[BodyPlan]:
     """Every cluster and collaborative (or the first ``scale`` of the clusters), with members."""
@@ -77,14 +88,7 @@ def _new(event: IntegrationEvent) -> NewEvent:
 
 def membership_events(body: BodyPlan) -> list[NewEvent]:
     """The body's people, their organisations, memberships, its lead and its quorum rule."""
-    facts = {
-        "body_id": body.body_id,
-        "body_kind": body.kind,
-        "health_board": body.health_board,
-        "cluster_id": body.cluster_id,
-        "pcpg_id": body.pcpg_id,
-        "profession": body.profession,
-    }
+    facts = body.place()
     events: list[IntegrationEvent] = []
     for n, person in enumerate(body.people):
         organisation = f"{person}/org"
