@@ -34,6 +34,9 @@ class ServiceSettings(BaseSettings):
     #: Trim this service's stream to about this many entries (``MAXLEN ~``). Safe: a consumer
     #: that falls behind the trimmed window backfills from the EventFeed.
     stream_maxlen: int = 1_000_000
+    #: Seconds the relay rests after publishing, so a busy store goes out in larger batches
+    #: (fewer reads, broker calls and checkpoint writes); the most it adds to an event's trip.
+    relay_min_interval: float = 0.01
     otlp_endpoint: str | None = None
     log_level: str = "INFO"
 

@@ -132,6 +132,43 @@ async def test_run_wakes_on_notify_and_follows_new_appends(
     assert await _positions(redis, relay.stream) == list(range(1, 16))
 
 
+class _Counting:
+    """Counts the batches it passes on."""
+
+    def __init__(self, inner: Publisher) -> None:
+        self.inner = inner
+        self.batches: list[int] = []
+
+    async def publish(
+        self, stream: str, messages: Sequence[tuple[bytes, Mapping[str, str]]]
+    ) -> None:
+        self.batches.append(len(messages))
+        await self.inner.publish(stream, messages)
+
+
+async def test_a_busy_store_goes_out_in_larger_batches_after_a_rest(
+    pool: asyncpg.Pool, source_schema: str, store: PostgresEventStore, redis: Redis, service: str
+) -> None:
+    publisher = _Counting(RedisBulkPublisher(redis))
+    relay = Relay(
+        store, pool, publisher, service=service, schema=source_schema, min_interval=0.5
+    )
+    task = asyncio.create_task(relay.run())
+    try:
+        await append_numbered(store, 1)
+        await wait_until(lambda: _len_is(redis, relay.stream, 1), within=5)
+        for _ in range(5):  # one at a time, each its own commit and notification
+            await append_numbered(store, 1)
+        await wait_until(lambda: _len_is(redis, relay.stream, 6), within=5)
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    # The first event at once; the five appended during the rest together, not one by one.
+    assert publisher.batches == [1, 5]
+    assert await _positions(redis, relay.stream) == list(range(1, 7))
+
+
 class _Stuck:
     """Publishes the first part of one batch, then hangs (a relay killed mid-XADDs)."""
 

@@ -49,6 +49,10 @@ class Relay:
         schema: the service's schema, migrated with ``kernel_migrations()``.
         batch_size: events read and published per batch.
         poll_interval: seconds between polls when no notification arrives.
+        min_interval: seconds the relay rests after a drain that published something, so a
+            busy store goes out in fewer, larger batches (each batch costs a read, a broker
+            call and a checkpoint write whatever its size); an idle store's first event still
+            goes out at once. At most this much is added to an event's way to the broker.
         lock_retry_interval: seconds a standby replica waits before trying the lock again.
     """
 
@@ -62,6 +66,7 @@ class Relay:
         schema: str,
         batch_size: int = 1000,
         poll_interval: float = 1.0,
+        min_interval: float = 0.0,
         lock_retry_interval: float = 2.0,
     ) -> None:
         self._store = store
@@ -72,6 +77,7 @@ class Relay:
         self._stream = events_stream(service)
         self._batch_size = batch_size
         self._poll_interval = poll_interval
+        self._min_interval = min_interval
         self._lock_retry_interval = lock_retry_interval
         self._lock_key = advisory_key("clwstwr.relay", f"{self._schema}/{self._stream}")
         self._leader = False
@@ -95,7 +101,11 @@ class Relay:
                     wakeups = self._store.wakeups(self._poll_interval)
                     try:
                         async for _ in wakeups:
-                            position = await self._drain(conn, position)
+                            drained = await self._drain(conn, position)
+                            if drained > position and self._min_interval > 0:
+                                # Notifications meanwhile are kept: the next pass is at once.
+                                await asyncio.sleep(self._min_interval)
+                            position = drained
                     finally:
                         await _aclose(wakeups)
             except Exception:  # noqa: BLE001
