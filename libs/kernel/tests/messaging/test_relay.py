@@ -150,9 +150,7 @@ async def test_a_busy_store_goes_out_in_larger_batches_after_a_rest(
     pool: asyncpg.Pool, source_schema: str, store: PostgresEventStore, redis: Redis, service: str
 ) -> None:
     publisher = _Counting(RedisBulkPublisher(redis))
-    relay = Relay(
-        store, pool, publisher, service=service, schema=source_schema, min_interval=0.5
-    )
+    relay = Relay(store, pool, publisher, service=service, schema=source_schema, min_interval=0.5)
     task = asyncio.create_task(relay.run())
     try:
         await append_numbered(store, 1)
