@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, Generic, TypeVar
 
 from opentelemetry import trace
@@ -12,7 +12,7 @@ from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt,
 from kernel.aggregate import Aggregate, DomainEvent, EventRegistry
 from kernel.context import current_context
 from kernel.errors import ConcurrencyError
-from kernel.events import AppendResult
+from kernel.events import AppendResult, RecordedEvent
 from kernel.eventstore.port import EventStore
 from kernel.telemetry.propagation import inject_trace_context
 
@@ -50,8 +50,24 @@ class AggregateRepository(Generic[A]):
     async def load(self, aggregate_id: str) -> A:
         """The aggregate as stored; ``exists`` is False when nothing was ever stored."""
         stream_id = self.stream_id(aggregate_id)
-        recorded = await self._store.read_stream(stream_id)
+        return self.replay(aggregate_id, {stream_id: await self._store.read_stream(stream_id)})
+
+    def replay(self, aggregate_id: str, streams: Mapping[str, Sequence[RecordedEvent]]) -> A:
+        """The aggregate from streams read already (``EventStore.read_streams``).
+
+        One round trip for a command that loads several aggregates.
+        """
+        stream_id = self.stream_id(aggregate_id)
+        recorded = streams.get(stream_id, ())
         return self._aggregate_class.replay(stream_id, [self._registry.decode(e) for e in recorded])
+
+    def new(self, aggregate_id: str) -> A:
+        """An aggregate for an id minted just now (``kernel.ids.new_id``), not read.
+
+        Saving it expects the stream not to exist. A retry under the same idempotency key mints
+        the same id and event ids, so the store takes its repeat as a no-op.
+        """
+        return self._aggregate_class.replay(self.stream_id(aggregate_id), [])
 
     async def save(self, aggregate: A) -> AppendResult | None:
         """Append the aggregate's pending events, expecting no one else appended meanwhile."""

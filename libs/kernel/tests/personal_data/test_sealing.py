@@ -1,5 +1,6 @@
 """Crypto-shredding: personal fields sealed in the store, opened for the service, erasable."""
 
+from collections.abc import Collection
 from typing import ClassVar
 
 import pytest
@@ -126,6 +127,35 @@ async def test_erasure_forgets_the_key_so_every_copy_reads_as_none(
     assert Registered.model_validate(ann.data).name is None
     assert (await sealing.read_stream("person-bob"))[0].data["name"] == "Bob"
     assert is_sealed(copy_elsewhere)  # the published copy: sealed text nobody can open now
+
+
+async def test_several_streams_read_at_once_open_with_one_key_look_up(
+    inner: InMemoryEventStore,
+) -> None:
+    vault = _CountingVault()
+    sealing = SealingEventStore(inner, vault, POLICY)
+    await sealing.append("person-ann", NO_STREAM, [EventRegistry.encode(registered("ann", "Ann"))])
+    await sealing.append("person-bob", NO_STREAM, [EventRegistry.encode(registered("bob", "Bob"))])
+    await sealing.append("person-bob", 1, [EventRegistry.encode(Erased(person_id="bob"))])
+    vault.look_ups = 0
+
+    streams = await sealing.read_streams(["person-ann", "person-bob", "person-cai"])
+
+    assert [e.data["name"] for e in streams["person-ann"]] == ["Ann"]
+    assert [e.event_type for e in streams["person-bob"]] == ["test.Registered", "test.Erased"]
+    assert streams["person-bob"][0].data["name"] is None  # erased: the key is gone
+    assert streams["person-cai"] == []
+    assert vault.look_ups == 1
+
+
+class _CountingVault(InMemoryKeyVault):
+    def __init__(self) -> None:
+        super().__init__()
+        self.look_ups = 0
+
+    async def existing_keys(self, subjects: Collection[str]) -> dict[str, bytes]:
+        self.look_ups += 1
+        return await super().existing_keys(subjects)
 
 
 async def test_no_new_personal_data_is_stored_for_an_erased_person(

@@ -2,12 +2,14 @@
 
 import asyncio
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 
 import pytest
 
 from kernel.context import RequestContext, request_context
 from kernel.errors import AlreadyExists, NotFound, PermissionDenied, RuleViolated
+from kernel.events import RecordedEvent
 from kernel.eventstore.memory import InMemoryEventStore
 from membership.adapters.register_file import load_register
 from membership.application.access import Caller
@@ -192,6 +194,30 @@ async def test_racing_enrolments_of_one_person_store_one(service: Service) -> No
     )
     assert sum(isinstance(r, AlreadyExists) for r in results) == 2
     assert len(await service.store.read_stream(f"roster-{PC}")) == 1
+
+
+class _YieldingStore(InMemoryEventStore):
+    """Lets other commands run between a command's read and its append, as Postgres does."""
+
+    async def read_streams(self, stream_ids: Collection[str]) -> dict[str, list[RecordedEvent]]:
+        streams = await super().read_streams(stream_ids)
+        await asyncio.sleep(0)
+        return streams
+
+
+async def test_enrolments_racing_for_one_roster_reload_it_and_all_land() -> None:
+    store = _YieldingStore()
+    bodies = RegisterBodies()
+    organisations = OrganisationCommands(store, bodies, today=lambda: TODAY)
+    rosters = RosterCommands(store, bodies, organisations)
+    people = [(await organisations.register_person(BETSI, n, None, None))[0] for n in "ABC"]
+
+    await asyncio.gather(
+        *(rosters.enrol_member(BETSI, PC, p, "core", "R", None, APRIL) for p in people)
+    )
+
+    roster = await rosters.rosters.load(PC)
+    assert roster.version == 3  # the losers reloaded the roster, not retried what they read
 
 
 async def test_an_erased_person_keeps_their_facts_but_cannot_join_anything(

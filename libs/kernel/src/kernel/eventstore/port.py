@@ -45,6 +45,14 @@ class EventStore(abc.ABC):
         ``as_of`` compares with ``recorded_at``: the stream as the store knew it then.
         """
 
+    async def read_streams(self, stream_ids: Collection[str]) -> dict[str, list[RecordedEvent]]:
+        """Several whole streams at once: each id's events in version order (``[]`` if none).
+
+        For a command that loads several aggregates; stores that can read them in one round
+        trip (Postgres) override this.
+        """
+        return {stream_id: await self.read_stream(stream_id) for stream_id in stream_ids}
+
     @abc.abstractmethod
     async def read_all(self, after_position: int = 0, limit: int = 1000) -> list[RecordedEvent]:
         """Up to ``limit`` events with position greater than ``after_position``, in order."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Collection, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -69,6 +69,12 @@ class SealingEventStore(EventStore):
     ) -> list[RecordedEvent]:
         events = await self.inner.read_stream(stream_id, up_to_version=up_to_version, as_of=as_of)
         return await self.opened(events)
+
+    async def read_streams(self, stream_ids: Collection[str]) -> dict[str, list[RecordedEvent]]:
+        streams = await self.inner.read_streams(stream_ids)
+        # One look-up of keys for every stream's subjects.
+        opened = iter(await self.opened([e for events in streams.values() for e in events]))
+        return {stream_id: [next(opened) for _ in events] for stream_id, events in streams.items()}
 
     async def read_all(self, after_position: int = 0, limit: int = 1000) -> list[RecordedEvent]:
         return await self.opened(await self.inner.read_all(after_position, limit))

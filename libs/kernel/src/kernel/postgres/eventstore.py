@@ -75,6 +75,10 @@ class PostgresEventStore(EventStore):
             f"SELECT {_COLUMNS} FROM {self._schema}.events"
             " WHERE position > $1 ORDER BY position LIMIT $2"
         )
+        self._read_streams_sql = (
+            f"SELECT {_COLUMNS} FROM {self._schema}.events WHERE stream_id = ANY($1::text[])"
+            " ORDER BY stream_id, stream_version"
+        )
         self._read_window_sql = (
             f"SELECT {_COLUMNS} FROM {self._schema}.events"
             " WHERE position > $1 AND position <= $2 AND event_type = ANY($3::text[])"
@@ -150,6 +154,13 @@ class PostgresEventStore(EventStore):
             as_of,
         )
         return self._decode(rows)
+
+    async def read_streams(self, stream_ids: Collection[str]) -> dict[str, list[RecordedEvent]]:
+        streams: dict[str, list[RecordedEvent]] = {stream_id: [] for stream_id in stream_ids}
+        rows = await self._pool.fetch(self._read_streams_sql, list(streams))
+        for event in self._decode(rows):
+            streams[event.stream_id].append(event)
+        return streams
 
     async def read_all(self, after_position: int = 0, limit: int = 1000) -> list[RecordedEvent]:
         return self._decode(await self._pool.fetch(self._read_all_sql, after_position, limit))

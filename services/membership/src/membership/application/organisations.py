@@ -74,8 +74,18 @@ class OrganisationCommands:
                 partial(self._claim, new.ods_code, organisation_id)
             )
 
+        attempts = 0
+
         async def attempt() -> int:
-            organisation = await self.organisations.load(organisation_id)
+            nonlocal attempts
+            attempts += 1
+            # The id is new (or an abandoned claim's, never registered): read it only if the
+            # first save found the stream taken.
+            organisation = (
+                self.organisations.new(organisation_id)
+                if attempts == 1
+                else await self.organisations.load(organisation_id)
+            )
             organisation.register(organisation_id, new, cluster)
             saved = await self.organisations.save(organisation)
             return saved.positions[-1] if saved else 0
@@ -104,7 +114,7 @@ class OrganisationCommands:
         """Register a person; return the new id and the store position."""
         caller.require_writer()
         person_id = new_id("person")
-        person = await self.people.load(person_id)
+        person = self.people.new(person_id)
         person.register(person_id, name, role_title, contact)
         saved = await self.people.save(person)
         return person_id, saved.positions[-1] if saved else 0

@@ -8,6 +8,7 @@ to one roster are retried with ``retry_on_conflict``, each retry re-checking the
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Awaitable, Callable
 
 from kernel.errors import NotFound, RuleViolated
 from kernel.eventstore.port import EventStore
@@ -18,6 +19,7 @@ from membership.application.organisations import OrganisationCommands
 from membership.application.roster_ports import Bodies
 from membership.domain.bodies import Body, OrganisationFacts
 from membership.domain.events import EVENTS
+from membership.domain.person import Person
 from membership.domain.roster import Roster
 from membership.domain.roster_rules import Span, check_enrolment
 
@@ -29,6 +31,7 @@ class RosterCommands:
         self, store: EventStore, bodies: Bodies, organisations: OrganisationCommands
     ) -> None:
         self.rosters = AggregateRepository(store, Roster, EVENTS, "roster")
+        self._store = store
         self._bodies = bodies
         self._organisations = organisations
 
@@ -45,12 +48,11 @@ class RosterCommands:
         """Enrol a person in a body; return the membership id and the store position."""
         check_enrolment(kind, role_title)
         body = await self.changeable_body(caller, body_id)
-        await self.require_person(person_id)
-        organisation = await self._organisation(organisation_id)
+        organisation, next_roster = await self._load(body_id, person_id, organisation_id)
         membership_id = new_id("membership")
 
         async def attempt() -> int:
-            roster = await self.rosters.load(body_id)
+            roster = await next_roster()
             roster.enrol(body, membership_id, person_id, kind, role_title, organisation, start)
             return await self._save(roster)
 
@@ -80,12 +82,11 @@ class RosterCommands:
     ) -> tuple[str, int]:
         """Appoint a member to a lead role; return the appointment id and the store position."""
         body = await self.changeable_body(caller, body_id)
-        await self.require_person(person_id)
-        workplace = await self._organisation(usual_workplace_id)
+        workplace, next_roster = await self._load(body_id, person_id, usual_workplace_id)
         appointment_id = new_id("appointment")
 
         async def attempt() -> int:
-            roster = await self.rosters.load(body_id)
+            roster = await next_roster()
             roster.appoint(body, appointment_id, person_id, role, span, workplace)
             return await self._save(roster)
 
@@ -116,16 +117,38 @@ class RosterCommands:
         return body
 
     async def require_person(self, person_id: str) -> None:
-        person = await self._organisations.people.load(person_id)
-        if not person.exists:
-            raise NotFound(f"no person {person_id!r}")
-        if person.erased:
-            raise RuleViolated("PERSON_ERASED", f"{person_id} has been erased")
+        _require_standing(person_id, await self._organisations.people.load(person_id))
 
-    async def _organisation(self, organisation_id: str | None) -> OrganisationFacts | None:
-        if organisation_id is None:
-            return None
-        organisation = await self._organisations.organisations.load(organisation_id)
-        if organisation.facts is None:
-            raise NotFound(f"no organisation {organisation_id!r}")
-        return organisation.facts
+    async def _load(
+        self, body_id: str, person_id: str, organisation_id: str | None
+    ) -> tuple[OrganisationFacts | None, Callable[[], Awaitable[Roster]]]:
+        """Check the person and the organisation, and read the roster, in one store read.
+
+        Returns the organisation's facts and where each attempt gets its roster: the one read
+        here first, then (after losing a version race) the roster as stored by then.
+        """
+        people, organisations = self._organisations.people, self._organisations.organisations
+        wanted = [self.rosters.stream_id(body_id), people.stream_id(person_id)]
+        if organisation_id is not None:
+            wanted.append(organisations.stream_id(organisation_id))
+        streams = await self._store.read_streams(wanted)
+        _require_standing(person_id, people.replay(person_id, streams))
+        facts = None
+        if organisation_id is not None:
+            facts = organisations.replay(organisation_id, streams).facts
+            if facts is None:
+                raise NotFound(f"no organisation {organisation_id!r}")
+        unused = [self.rosters.replay(body_id, streams)]
+
+        async def next_roster() -> Roster:
+            return unused.pop() if unused else await self.rosters.load(body_id)
+
+        return facts, next_roster
+
+
+def _require_standing(person_id: str, person: Person) -> None:
+    """Refuse a person never registered, or erased."""
+    if not person.exists:
+        raise NotFound(f"no person {person_id!r}")
+    if person.erased:
+        raise RuleViolated("PERSON_ERASED", f"{person_id} has been erased")
