@@ -42,6 +42,31 @@ async def test_one_bad_request_does_not_fail_the_group_it_was_committed_with(
     assert [e.stream_id for e in await store.read_all()] == ["good-1", "good-2"]
 
 
+async def test_a_group_taken_one_request_at_a_time_moves_the_counter_by_what_it_stored(
+    store: PostgresEventStore,
+) -> None:
+    first = make_event(0)
+    await store.append("s-1", NO_STREAM, [first])
+    # One group commit: a stream twice, a repeat and a conflict send it down the one-by-one path.
+    results = await asyncio.gather(
+        store.append("s-2", NO_STREAM, [make_event(1), make_event(2)]),
+        store.append("s-2", 2, [make_event(3)]),
+        store.append("s-1", NO_STREAM, [first]),  # a repeat: stores nothing
+        store.append("s-3", 5, [make_event(4)]),  # a conflict: stores nothing
+        return_exceptions=True,
+    )
+    assert [r.positions for r in results[:3] if not isinstance(r, BaseException)] == [
+        (2, 3),
+        (4,),
+        (1,),
+    ]
+    assert isinstance(results[3], ConcurrencyError)
+    assert await store.last_position() == 4
+    after = await store.append("s-4", NO_STREAM, [make_event(5)])
+    assert after.positions == (5,)
+    assert [e.position for e in await store.read_all()] == [1, 2, 3, 4, 5]
+
+
 async def test_concurrent_writers_never_let_a_tailing_reader_skip_or_reorder(
     pg_pool: asyncpg.Pool, pg_schema: str
 ) -> None:
