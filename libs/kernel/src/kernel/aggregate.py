@@ -113,10 +113,14 @@ class Aggregate(abc.ABC, Generic[E]):
     def replay(cls, stream_id: str, events: list[E]) -> Self:
         """Rebuild an aggregate from its history."""
         aggregate = cls(stream_id)
-        for event in events:
-            aggregate._apply(event)
-            aggregate.version += 1
+        aggregate.catch_up(events)
         return aggregate
+
+    def catch_up(self, events: list[E]) -> None:
+        """Apply stored events that follow the ones applied so far."""
+        for event in events:
+            self._apply(event)
+            self.version += 1
 
     @property
     def exists(self) -> bool:

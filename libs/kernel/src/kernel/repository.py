@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from opentelemetry import trace
@@ -30,6 +32,13 @@ class AggregateRepository(Generic[A]):
     request context, so handlers never assemble it. Under an idempotency key, event ids are
     derived from the key, so a retried command that gets past its own checks still appends
     nothing new: the store treats the repeat as a no-op.
+
+    With ``cache_size``, the aggregates it last saved are kept in memory (least recently used
+    out first), so loading one reads and replays only the events stored since, not its whole
+    history. The store is still asked every time, so another replica's writes are never missed.
+    A cached aggregate is lent to one command at a time and kept again only when that command
+    saves it cleanly; any other ending drops it. Only for aggregates without personal data:
+    an erasure must not leave a copy in memory.
     """
 
     def __init__(
@@ -38,28 +47,36 @@ class AggregateRepository(Generic[A]):
         aggregate_class: type[A],
         registry: EventRegistry,
         stream_prefix: str,
+        *,
+        cache_size: int = 0,
     ) -> None:
         self._store = store
         self._aggregate_class = aggregate_class
         self._registry = registry
         self._stream_prefix = stream_prefix
+        self._cache_size = cache_size
+        self._cache: OrderedDict[str, A] = OrderedDict()
 
     def stream_id(self, aggregate_id: str) -> str:
         return f"{self._stream_prefix}-{aggregate_id}"
 
     async def load(self, aggregate_id: str) -> A:
         """The aggregate as stored; ``exists`` is False when nothing was ever stored."""
-        stream_id = self.stream_id(aggregate_id)
-        return self.replay(aggregate_id, {stream_id: await self._store.read_stream(stream_id)})
+        loading = self.begin(aggregate_id)
+        return loading.finish(await self._store.read_streams(known_versions(loading)))
 
-    def replay(self, aggregate_id: str, streams: Mapping[str, Sequence[RecordedEvent]]) -> A:
-        """The aggregate from streams read already (``EventStore.read_streams``).
+    def begin(self, aggregate_id: str) -> Loading[A]:
+        """Start loading an aggregate: for a command that reads several in one round trip.
 
-        One round trip for a command that loads several aggregates.
+        Read the streams with ``EventStore.read_streams(known_versions(...))``, then ``finish``.
         """
         stream_id = self.stream_id(aggregate_id)
-        recorded = streams.get(stream_id, ())
-        return self._aggregate_class.replay(stream_id, [self._registry.decode(e) for e in recorded])
+        return Loading(self, stream_id, self._cache.pop(stream_id, None))
+
+    def _finish(self, loading: Loading[A], recorded: Sequence[RecordedEvent]) -> A:
+        aggregate = loading.known or self._aggregate_class(loading.stream_id)
+        aggregate.catch_up([self._registry.decode(e) for e in recorded])
+        return aggregate
 
     def new(self, aggregate_id: str) -> A:
         """An aggregate for an id minted just now (``kernel.ids.new_id``), not read.
@@ -67,7 +84,7 @@ class AggregateRepository(Generic[A]):
         Saving it expects the stream not to exist. A retry under the same idempotency key mints
         the same id and event ids, so the store takes its repeat as a no-op.
         """
-        return self._aggregate_class.replay(self.stream_id(aggregate_id), [])
+        return self._aggregate_class(self.stream_id(aggregate_id))
 
     async def save(self, aggregate: A) -> AppendResult | None:
         """Append the aggregate's pending events, expecting no one else appended meanwhile."""
@@ -88,7 +105,35 @@ class AggregateRepository(Generic[A]):
             ]
             result = await self._store.append(aggregate.stream_id, expected, events)
         aggregate.mark_saved()
+        # A repeat stored nothing new: the aggregate has applied its events twice, drop it.
+        if self._cache_size and not result.duplicate:
+            self._cache[aggregate.stream_id] = aggregate
+            if len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
         return result
+
+
+@dataclass(frozen=True, slots=True)
+class Loading(Generic[A]):
+    """An aggregate being loaded: its stream, and the cached copy lent to this command, if any."""
+
+    repository: AggregateRepository[A]
+    stream_id: str
+    known: A | None
+
+    @property
+    def version(self) -> int:
+        """The version already known here: read only the events after it."""
+        return self.known.version if self.known is not None else 0
+
+    def finish(self, streams: Mapping[str, Sequence[RecordedEvent]]) -> A:
+        """The aggregate, brought up to date with the events ``read_streams`` returned."""
+        return self.repository._finish(self, streams.get(self.stream_id, ()))  # noqa: SLF001
+
+
+def known_versions(*loadings: Loading[Any]) -> dict[str, int]:
+    """What to ask ``EventStore.read_streams`` for, for these loadings."""
+    return {loading.stream_id: loading.version for loading in loadings}
 
 
 def _event_id(scope: str | None, stream_id: str, index: int) -> uuid.UUID | None:

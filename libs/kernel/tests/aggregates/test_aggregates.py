@@ -1,6 +1,7 @@
 """The aggregate base, scenarios, the repository and upcasting, on a tiny example aggregate."""
 
 import asyncio
+from collections.abc import Mapping
 from typing import ClassVar
 
 import pytest
@@ -8,7 +9,7 @@ import pytest
 from kernel.aggregate import Aggregate, DomainEvent, EventRegistry
 from kernel.context import RequestContext, request_context
 from kernel.errors import ConcurrencyError, RuleViolated
-from kernel.events import NewEvent
+from kernel.events import NewEvent, RecordedEvent
 from kernel.eventstore.memory import InMemoryEventStore
 from kernel.repository import AggregateRepository, retry_on_conflict
 from kernel.testing.scenario import scenario
@@ -148,6 +149,95 @@ async def test_retry_on_conflict_reloads_and_rechecks_rules() -> None:
     assert (await tallies.load("t1")).total == 3
     with pytest.raises(RuleViolated):
         await retry_on_conflict(increment)
+
+
+class _CountingStore(InMemoryEventStore):
+    """Records what each read asked for."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.asked: list[dict[str, int]] = []
+
+    async def read_streams(self, known: Mapping[str, int]) -> dict[str, list[RecordedEvent]]:
+        self.asked.append(dict(known))
+        return await super().read_streams(known)
+
+
+async def test_a_cached_aggregate_is_read_only_from_where_it_was_saved() -> None:
+    store = _CountingStore()
+    cached = AggregateRepository(store, Tally, REGISTRY, "tally", cache_size=10)
+    tally = cached.new("t-1")
+    tally.open(limit=10)
+    await cached.save(tally)
+    # Another replica (no cache) moves the stream on.
+    other = AggregateRepository(store, Tally, REGISTRY, "tally")
+    elsewhere = await other.load("t-1")
+    elsewhere.increment(4)
+    await other.save(elsewhere)
+    store.asked.clear()
+
+    loaded = await cached.load("t-1")
+
+    assert store.asked == [{"tally-t-1": 1}]  # only what was stored after its own save
+    assert (loaded.version, loaded.limit, loaded.total) == (2, 10, 4)
+    assert loaded is tally  # brought up to date, not rebuilt
+
+
+async def test_a_cached_aggregate_is_lent_to_one_command_and_dropped_unless_saved() -> None:
+    store = _CountingStore()
+    cached = AggregateRepository(store, Tally, REGISTRY, "tally", cache_size=10)
+    tally = cached.new("t-1")
+    tally.open(limit=3)
+    await cached.save(tally)
+
+    first, second = await cached.load("t-1"), await cached.load("t-1")
+    assert first is tally
+    assert second is not tally  # the second command read it all
+    with pytest.raises(RuleViolated):
+        first.increment(5)  # refused: this copy is not kept
+    store.asked.clear()
+    third = await cached.load("t-1")
+    assert store.asked == [{"tally-t-1": 0}]
+    assert (third.version, third.limit) == (1, 3)
+
+    third.increment(1)
+    await cached.save(third)
+    second.increment(1)
+    with pytest.raises(ConcurrencyError):
+        await cached.save(second)  # stale: the cached copy stays the saved one
+    assert (await cached.load("t-1")) is third
+
+
+async def test_an_aggregate_whose_append_was_a_repeat_is_not_cached() -> None:
+    cached = AggregateRepository(InMemoryEventStore(), Tally, REGISTRY, "tally", cache_size=10)
+    tally = cached.new("t-1")
+    tally.open(limit=9)
+    await cached.save(tally)
+    with request_context(RequestContext(idempotency_scope="caller|Add|key-1")):
+        for _ in range(2):  # the command, then its retry: the store keeps the first only
+            again = await cached.load("t-1")
+            again.increment(2)
+            result = await cached.save(again)
+    assert result is not None
+    assert result.duplicate
+    loaded = await cached.load("t-1")
+    assert (loaded.version, loaded.total) == (2, 2)  # not the retry's double count
+
+
+def test_a_cache_keeps_the_aggregates_saved_last() -> None:
+    cached = AggregateRepository(InMemoryEventStore(), Tally, REGISTRY, "tally", cache_size=2)
+
+    async def save(tally_id: str) -> None:
+        tally = cached.new(tally_id)
+        tally.open(limit=1)
+        await cached.save(tally)
+
+    async def kept() -> list[bool]:
+        return [cached.begin(t).known is not None for t in ("t-1", "t-2", "t-3")]
+
+    for tally_id in ("t-1", "t-2", "t-3"):
+        asyncio.run(save(tally_id))
+    assert asyncio.run(kept()) == [False, True, True]
 
 
 async def test_upcasters_lift_old_shapes_on_read() -> None:

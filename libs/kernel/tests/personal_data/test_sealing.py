@@ -139,7 +139,7 @@ async def test_several_streams_read_at_once_open_with_one_key_look_up(
     await sealing.append("person-bob", 1, [EventRegistry.encode(Erased(person_id="bob"))])
     vault.look_ups = 0
 
-    streams = await sealing.read_streams(["person-ann", "person-bob", "person-cai"])
+    streams = await sealing.read_streams({"person-ann": 0, "person-bob": 0, "person-cai": 0})
 
     assert [e.data["name"] for e in streams["person-ann"]] == ["Ann"]
     assert [e.event_type for e in streams["person-bob"]] == ["test.Registered", "test.Erased"]

@@ -2,7 +2,7 @@
 
 import asyncio
 import datetime as dt
-from collections.abc import Collection
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 import pytest
@@ -199,8 +199,8 @@ async def test_racing_enrolments_of_one_person_store_one(service: Service) -> No
 class _YieldingStore(InMemoryEventStore):
     """Lets other commands run between a command's read and its append, as Postgres does."""
 
-    async def read_streams(self, stream_ids: Collection[str]) -> dict[str, list[RecordedEvent]]:
-        streams = await super().read_streams(stream_ids)
+    async def read_streams(self, known: Mapping[str, int]) -> dict[str, list[RecordedEvent]]:
+        streams = await super().read_streams(known)
         await asyncio.sleep(0)
         return streams
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import abc
-from collections.abc import AsyncIterator, Collection, Sequence
+from collections.abc import AsyncIterator, Collection, Mapping, Sequence
 from datetime import datetime
 
 from kernel.events import AppendResult, NewEvent, RecordedEvent
@@ -45,13 +45,18 @@ class EventStore(abc.ABC):
         ``as_of`` compares with ``recorded_at``: the stream as the store knew it then.
         """
 
-    async def read_streams(self, stream_ids: Collection[str]) -> dict[str, list[RecordedEvent]]:
-        """Several whole streams at once: each id's events in version order (``[]`` if none).
+    async def read_streams(self, known: Mapping[str, int]) -> dict[str, list[RecordedEvent]]:
+        """Several streams at once, each from a version on: one list of events per stream id.
 
-        For a command that loads several aggregates; stores that can read them in one round
-        trip (Postgres) override this.
+        Each list holds the stream's events after the version ``known`` maps it to (0: the
+        whole stream), in version order (``[]`` if none). For a command that loads several
+        aggregates, some known already; stores that can read them in one round trip (Postgres)
+        override this.
         """
-        return {stream_id: await self.read_stream(stream_id) for stream_id in stream_ids}
+        return {
+            stream_id: [e for e in await self.read_stream(stream_id) if e.stream_version > after]
+            for stream_id, after in known.items()
+        }
 
     @abc.abstractmethod
     async def read_all(self, after_position: int = 0, limit: int = 1000) -> list[RecordedEvent]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import AsyncIterator, Collection, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -70,8 +70,8 @@ class SealingEventStore(EventStore):
         events = await self.inner.read_stream(stream_id, up_to_version=up_to_version, as_of=as_of)
         return await self.opened(events)
 
-    async def read_streams(self, stream_ids: Collection[str]) -> dict[str, list[RecordedEvent]]:
-        streams = await self.inner.read_streams(stream_ids)
+    async def read_streams(self, known: Mapping[str, int]) -> dict[str, list[RecordedEvent]]:
+        streams = await self.inner.read_streams(known)
         # One look-up of keys for every stream's subjects.
         opened = iter(await self.opened([e for events in streams.values() for e in events]))
         return {stream_id: [next(opened) for _ in events] for stream_id, events in streams.items()}

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections import deque
-from collections.abc import AsyncIterator, Collection, Sequence
+from collections.abc import AsyncIterator, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -75,9 +75,12 @@ class PostgresEventStore(EventStore):
             f"SELECT {_COLUMNS} FROM {self._schema}.events"
             " WHERE position > $1 ORDER BY position LIMIT $2"
         )
+        # Each stream by its own index look-up, whatever the plan makes of the array.
         self._read_streams_sql = (
-            f"SELECT {_COLUMNS} FROM {self._schema}.events WHERE stream_id = ANY($1::text[])"
-            " ORDER BY stream_id, stream_version"
+            f"SELECT e.* FROM unnest($1::text[], $2::bigint[]) AS k(stream_id, after),"
+            f" LATERAL (SELECT {_COLUMNS} FROM {self._schema}.events"
+            "  WHERE stream_id = k.stream_id AND stream_version > k.after"
+            "  ORDER BY stream_version) AS e"
         )
         self._read_window_sql = (
             f"SELECT {_COLUMNS} FROM {self._schema}.events"
@@ -155,9 +158,9 @@ class PostgresEventStore(EventStore):
         )
         return self._decode(rows)
 
-    async def read_streams(self, stream_ids: Collection[str]) -> dict[str, list[RecordedEvent]]:
-        streams: dict[str, list[RecordedEvent]] = {stream_id: [] for stream_id in stream_ids}
-        rows = await self._pool.fetch(self._read_streams_sql, list(streams))
+    async def read_streams(self, known: Mapping[str, int]) -> dict[str, list[RecordedEvent]]:
+        streams: dict[str, list[RecordedEvent]] = {stream_id: [] for stream_id in known}
+        rows = await self._pool.fetch(self._read_streams_sql, list(known), list(known.values()))
         for event in self._decode(rows):
             streams[event.stream_id].append(event)
         return streams

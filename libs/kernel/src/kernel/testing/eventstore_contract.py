@@ -141,17 +141,23 @@ class EventStoreContract:
         assert await store.stream_version("s-1") == 4
         assert await store.stream_version("unknown") == 0
 
-    async def test_read_streams_reads_several_whole_streams(self, store: EventStore) -> None:
+    async def test_read_streams_reads_several_streams_after_known_versions(
+        self, store: EventStore
+    ) -> None:
         await store.append("s-1", NO_STREAM, [make_event(1), make_event(2)])
         await store.append("s-2", NO_STREAM, [make_event(3)])
         await store.append("s-1", 2, [make_event(4)])
         await store.append("s-3", NO_STREAM, [make_event(5)])
-        streams = await store.read_streams(["s-2", "s-1", "unknown"])
+        streams = await store.read_streams({"s-2": 0, "s-1": 0, "unknown": 0})
         assert list(streams) == ["s-2", "s-1", "unknown"]
         assert [(e.stream_version, e.data["n"]) for e in streams["s-1"]] == [(1, 1), (2, 2), (3, 4)]
         assert streams["s-1"] == await store.read_stream("s-1")
         assert [e.data["n"] for e in streams["s-2"]] == [3]
         assert streams["unknown"] == []
+        after = await store.read_streams({"s-1": 2, "s-2": 1, "s-3": 0})
+        assert [e.data["n"] for e in after["s-1"]] == [4]
+        assert after["s-2"] == []
+        assert [e.data["n"] for e in after["s-3"]] == [5]
 
     async def test_read_stream_as_of_a_time(self, store: EventStore) -> None:
         await store.append("s-1", NO_STREAM, [make_event(1)])

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from kernel.errors import NotFound, RuleViolated
 from kernel.eventstore.port import EventStore
 from kernel.ids import new_id
-from kernel.repository import AggregateRepository, retry_on_conflict
+from kernel.repository import AggregateRepository, Loading, known_versions, retry_on_conflict
 from membership.application.access import Caller
 from membership.application.organisations import OrganisationCommands
 from membership.application.roster_ports import Bodies
@@ -30,7 +31,9 @@ class RosterCommands:
     def __init__(
         self, store: EventStore, bodies: Bodies, organisations: OrganisationCommands
     ) -> None:
-        self.rosters = AggregateRepository(store, Roster, EVENTS, "roster")
+        # Rosters are read by every enrolment and appointment and grow with the body: the
+        # cache reads only what was stored since (one per body of Wales fits).
+        self.rosters = AggregateRepository(store, Roster, EVENTS, "roster", cache_size=1024)
         self._store = store
         self._bodies = bodies
         self._organisations = organisations
@@ -128,17 +131,22 @@ class RosterCommands:
         here first, then (after losing a version race) the roster as stored by then.
         """
         people, organisations = self._organisations.people, self._organisations.organisations
-        wanted = [self.rosters.stream_id(body_id), people.stream_id(person_id)]
-        if organisation_id is not None:
-            wanted.append(organisations.stream_id(organisation_id))
-        streams = await self._store.read_streams(wanted)
-        _require_standing(person_id, people.replay(person_id, streams))
+        roster_loading, person_loading = self.rosters.begin(body_id), people.begin(person_id)
+        organisation_loading = (
+            None if organisation_id is None else organisations.begin(organisation_id)
+        )
+        wanted: list[Loading[Any]] = [roster_loading, person_loading]
+        if organisation_loading is not None:
+            wanted.append(organisation_loading)
+        streams = await self._store.read_streams(known_versions(*wanted))
+        roster = roster_loading.finish(streams)
+        _require_standing(person_id, person_loading.finish(streams))
         facts = None
-        if organisation_id is not None:
-            facts = organisations.replay(organisation_id, streams).facts
+        if organisation_loading is not None:
+            facts = organisation_loading.finish(streams).facts
             if facts is None:
                 raise NotFound(f"no organisation {organisation_id!r}")
-        unused = [self.rosters.replay(body_id, streams)]
+        unused = [roster]
 
         async def next_roster() -> Roster:
             return unused.pop() if unused else await self.rosters.load(body_id)
