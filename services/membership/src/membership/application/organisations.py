@@ -46,9 +46,13 @@ class OrganisationCommands:
         self._store = store
         self._abandoned_after = abandoned_after
         self._today = today
-        self.organisations = AggregateRepository(store, Organisation, EVENTS, "organisation")
+        self.organisations = AggregateRepository(
+            store, Organisation, EVENTS, "organisation", cache_size=10_000
+        )
         self.ods_codes = AggregateRepository(store, OdsCodeIndex, EVENTS, "ods")
-        self.people = AggregateRepository(store, Person, EVENTS, "person")
+        # Every enrolment and appointment checks its person: kept, a check reads nothing new
+        # (``Person`` holds no personal data, so erasure leaves no copy in memory).
+        self.people = AggregateRepository(store, Person, EVENTS, "person", cache_size=20_000)
         self._bodies = bodies
 
     async def register_organisation(self, caller: Caller, new: NewOrganisation) -> tuple[str, int]:

@@ -16,11 +16,14 @@ def optional_text_problem(text: str | None) -> str | None:
 
 
 class Person(Aggregate[PersonEvent]):
-    """A person who sits on bodies (stream ``person-<id>``; the id is the server's)."""
+    """A person who sits on bodies (stream ``person-<id>``; the id is the server's).
+
+    It keeps only whether the person exists and is erased: their personal fields live in the
+    (sealed) events and the read model, never in an aggregate a repository may cache.
+    """
 
     def __init__(self, stream_id: str) -> None:
         super().__init__(stream_id)
-        self.name = ""
         self.erased = False
 
     def register(
@@ -52,6 +55,4 @@ class Person(Aggregate[PersonEvent]):
     @override
     def _apply(self, event: PersonEvent) -> None:
         if isinstance(event, PersonErased):
-            self.name, self.erased = "", True
-        else:
-            self.name = event.name or ""
+            self.erased = True
