@@ -7,6 +7,7 @@ from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.sdk.trace.sampling import ALWAYS_OFF
 
 from kernel.events import RecordedEvent
 from kernel.messaging import tracing
@@ -58,3 +59,20 @@ def test_a_bigger_batch_links_to_each_events_trace(exporter: InMemorySpanExporte
 def test_without_a_tracer_provider_nothing_is_recorded() -> None:
     with batch_span("apply meetings", [_event(1, f"00-{TRACE}-{PARENT}-01")], {}):
         pass
+
+
+def test_an_unrecorded_bigger_batch_reads_no_trace_contexts(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    provider = TracerProvider(sampler=ALWAYS_OFF)  # a service with nowhere to export spans
+    monkeypatch.setattr(tracing, "_tracer", provider.get_tracer("test"))
+    monkeypatch.setattr(trace, "get_tracer_provider", lambda: provider)
+    read: list[str] = []
+    monkeypatch.setattr(tracing, "_span_context", lambda parent: read.append(parent))
+    events = [_event(n, f"00-{TRACE}-{PARENT}-01") for n in (1, 2, 3)]
+    with batch_span("apply meetings", events, {}):
+        pass
+    assert read == []
+    with batch_span("apply meetings", events[:1], {}):
+        pass
+    assert len(read) == 1  # a batch of one still continues its trace (for its logs)

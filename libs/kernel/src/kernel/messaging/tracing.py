@@ -7,7 +7,8 @@ gRPC call through the relay and the consumer to the projection. A bigger batch c
 several parents, so its span links to each event's context instead, as OpenTelemetry
 recommends for batch consumers.
 
-With no tracer provider configured this costs one ``isinstance`` per batch.
+With no tracer provider configured this costs one ``isinstance`` per batch; with spans not
+recorded (nothing to export them to), only a batch of one reads its event's trace context.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import contextlib
 from collections.abc import Iterator, Mapping, Sequence
 
 from opentelemetry import trace
+from opentelemetry.sdk.trace.sampling import ALWAYS_OFF
 from opentelemetry.trace import Link, SpanKind
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
@@ -35,12 +37,16 @@ def batch_span(
     kind: SpanKind = SpanKind.CONSUMER,
 ) -> Iterator[None]:
     """Run the body inside a span for ``events`` (see the module docstring)."""
-    if isinstance(trace.get_tracer_provider(), trace.ProxyTracerProvider):
+    provider = trace.get_tracer_provider()
+    if isinstance(provider, trace.ProxyTracerProvider):
         yield  # tracing is not configured: skip the context extraction
         return
+    # Links matter only on a span that is recorded; a batch of one still continues its trace,
+    # so logs written while it is applied carry the request's trace id.
+    wanted = len(events) if len(events) == 1 or _records(provider) else 0
     contexts = [
         span_context
-        for event in events[:MAX_LINKS]
+        for event in events[: min(wanted, MAX_LINKS)]
         if (parent := event.metadata.get("traceparent"))
         and (span_context := _span_context(parent)) is not None
     ]
@@ -55,6 +61,11 @@ def batch_span(
         name, context=parent_context, kind=kind, links=links, attributes=span_attributes
     ):
         yield
+
+
+def _records(provider: trace.TracerProvider) -> bool:
+    """Whether spans may be recorded: not when the service exports none (``ALWAYS_OFF``)."""
+    return getattr(provider, "sampler", None) is not ALWAYS_OFF
 
 
 def _span_context(traceparent: str) -> trace.SpanContext | None:
