@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, cast
 
 import grpc
@@ -11,6 +12,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 
 from clwstwr.eventfeed.v1 import event_feed_pb2
+from kernel.grpc.server import _traced
 from kernel.testing.grpc import ServedApi, serving
 
 if TYPE_CHECKING:
@@ -86,3 +88,12 @@ async def test_stop_reports_not_serving_first(ledger: Ledger) -> None:
             response = await health.Check(request, cast("Any", None))
             assert response is not None
             assert response.status == health_pb2.HealthCheckResponse.NOT_SERVING
+
+
+def test_every_call_but_grpcs_own_services_gets_a_span() -> None:
+    def call(method: str) -> grpc.HandlerCallDetails:
+        return cast("grpc.HandlerCallDetails", SimpleNamespace(method=method))
+
+    assert _traced(call("/clwstwr.membership.v1.MembershipService/EnrolMember"))
+    assert not _traced(call("/grpc.health.v1.Health/Check"))
+    assert not _traced(call("/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo"))
