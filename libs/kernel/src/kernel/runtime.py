@@ -128,7 +128,13 @@ class RunningService:
             await feed.close()
         await self.store.close()
         await self.broker.stop()
-        await self.pool.close()
+        try:
+            # Waits for connections in use to come back: a call the server gave up on may
+            # still hold one.
+            await asyncio.wait_for(self.pool.close(), grace + 5)
+        except TimeoutError:
+            _log.warning("closing the database pool took too long; connections terminated")
+            self.pool.terminate()
 
 
 async def start_service(definition: ServiceDefinition, settings: ServiceSettings) -> RunningService:

@@ -97,3 +97,22 @@ def test_every_call_but_grpcs_own_services_gets_a_span() -> None:
     assert _traced(call("/clwstwr.membership.v1.MembershipService/EnrolMember"))
     assert not _traced(call("/grpc.health.v1.Health/Check"))
     assert not _traced(call("/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo"))
+
+
+class _Stuck:
+    """A grpc.aio server whose stop never returns (grpc/grpc#40834)."""
+
+    async def stop(self, grace: float | None) -> None:
+        await asyncio.Event().wait()
+
+
+async def test_stop_gives_up_on_a_grpc_server_that_never_stops(
+    ledger: Ledger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with serving(services=[ledger.registration()]) as api:
+        real = api.server._server
+        monkeypatch.setattr(api.server, "_server", _Stuck())
+        monkeypatch.setattr(api.server, "stop_margin", 0.2)
+        async with asyncio.timeout(5):
+            await api.server.stop(grace=0.1)
+        monkeypatch.setattr(api.server, "_server", real)
