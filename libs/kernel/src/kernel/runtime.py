@@ -180,6 +180,7 @@ async def start_service(definition: ServiceDefinition, settings: ServiceSettings
             service=schema,
             schema=schema,
             min_interval=settings.relay_min_interval,
+            checkpoint_interval=settings.relay_checkpoint_interval,
         ),
         consumers=[_consumer(broker, pool, settings, s, feeds) for s in parts.subscriptions],
         projectors=projectors,

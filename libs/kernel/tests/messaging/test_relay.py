@@ -167,6 +167,58 @@ async def test_a_busy_store_goes_out_in_larger_batches_after_a_rest(
     assert await _positions(redis, relay.stream) == list(range(1, 7))
 
 
+class _Slow:
+    """Takes a while over each batch, and notes the stored checkpoint as each one goes out."""
+
+    def __init__(self, inner: Publisher, pool: asyncpg.Pool, schema: str) -> None:
+        self.inner, self.pool, self.schema = inner, pool, schema
+        self.checkpoints: list[int] = []
+
+    async def publish(
+        self, stream: str, messages: Sequence[tuple[bytes, Mapping[str, str]]]
+    ) -> None:
+        self.checkpoints.append(
+            await self.pool.fetchval(f"SELECT position FROM {self.schema}.relay_checkpoints")
+        )
+        await asyncio.sleep(0.05)
+        await self.inner.publish(stream, messages)
+
+
+async def test_a_busy_relay_writes_its_checkpoint_when_the_store_goes_quiet(
+    pool: asyncpg.Pool, source_schema: str, store: PostgresEventStore, redis: Redis, service: str
+) -> None:
+    publisher = _Slow(RedisBulkPublisher(redis), pool, source_schema)
+    relay = Relay(
+        store,
+        pool,
+        publisher,
+        service=service,
+        schema=source_schema,
+        poll_interval=0.05,
+        checkpoint_interval=60,
+    )
+    task = asyncio.create_task(relay.run())
+    try:
+        for _ in range(5):  # arriving while earlier ones are still being published
+            await append_numbered(store, 1)
+            await asyncio.sleep(0.01)
+        await wait_until(lambda: _len_is(redis, relay.stream, 5), within=5)
+        assert await relay.relay_lag() == 0  # the leader counts what the broker acknowledged
+        stored_sql = f"SELECT position FROM {source_schema}.relay_checkpoints"
+
+        async def stored_all() -> bool:
+            return bool(await pool.fetchval(stored_sql) == 5)
+
+        await wait_until(stored_all, within=5)  # written once the store was quiet
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    assert len(publisher.checkpoints) >= 2
+    assert set(publisher.checkpoints) == {0}  # none written while batches kept coming
+    assert await _positions(redis, relay.stream) == list(range(1, 6))
+
+
 class _Stuck:
     """Publishes the first part of one batch, then hangs (a relay killed mid-XADDs)."""
 

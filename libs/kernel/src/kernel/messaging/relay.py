@@ -3,8 +3,8 @@
 Nothing is published from request handlers; an append commits, Postgres notifies, the relay
 reads the new events in position order and publishes them (a transactional outbox by
 construction). Publishing is at least once: the checkpoint is written only after the broker
-has acknowledged a batch, so a crash in between re-publishes that batch and consumers, which
-dedupe by position, apply it once.
+has acknowledged a batch (while busy, at most every ``checkpoint_interval``), so a crash in
+between re-publishes what followed it and consumers, which dedupe by position, apply it once.
 
 One relay publishes per service however many replicas run: each replica tries a session-level
 Postgres advisory lock on a dedicated connection and only the holder publishes; the others
@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import AsyncIterator, Sequence
 
 import asyncpg
@@ -53,6 +54,8 @@ class Relay:
             busy store goes out in fewer, larger batches (each batch costs a read, a broker
             call and a checkpoint write whatever its size); an idle store's first event still
             goes out at once. At most this much is added to an event's way to the broker.
+        checkpoint_interval: seconds between checkpoint writes while publishing; the checkpoint
+            also catches up as soon as the store is quiet. 0 writes one per batch.
         lock_retry_interval: seconds a standby replica waits before trying the lock again.
     """
 
@@ -67,6 +70,7 @@ class Relay:
         batch_size: int = 1000,
         poll_interval: float = 1.0,
         min_interval: float = 0.0,
+        checkpoint_interval: float = 0.0,
         lock_retry_interval: float = 2.0,
     ) -> None:
         self._store = store
@@ -78,6 +82,9 @@ class Relay:
         self._batch_size = batch_size
         self._poll_interval = poll_interval
         self._min_interval = min_interval
+        self._checkpoint_interval = checkpoint_interval
+        self._published = self._saved = 0  # acknowledged by the broker; written as checkpoint
+        self._saved_at = 0.0
         self._lock_retry_interval = lock_retry_interval
         self._lock_key = advisory_key("clwstwr.relay", f"{self._schema}/{self._stream}")
         self._leader = False
@@ -102,7 +109,10 @@ class Relay:
                     try:
                         async for _ in wakeups:
                             drained = await self._drain(conn, position)
-                            if drained > position and self._min_interval > 0:
+                            if drained == position:
+                                # Nothing new: the store is quiet, so the checkpoint catches up.
+                                await self._keep(conn, drained, now=True)
+                            elif self._min_interval > 0:
                                 # Notifications meanwhile are kept: the next pass is at once.
                                 await asyncio.sleep(self._min_interval)
                             position = drained
@@ -120,11 +130,15 @@ class Relay:
         published (the new checkpoint).
         """
         async with self._leadership() as conn:
-            return await self._drain(conn, await self._checkpoint(conn))
+            position = await self._drain(conn, await self._checkpoint(conn))
+            await self._keep(conn, position, now=True)
+            return position
 
     async def relay_lag(self) -> int:
         """Events committed but not yet acknowledged by the broker (for the lag metric)."""
         head = await self._store.last_position()
+        if self._leader:
+            return head - self._published  # ahead of the checkpoint written (see _keep)
         done = await self._pool.fetchval(
             f"SELECT position FROM {self._schema}.relay_checkpoints WHERE stream = $1",
             self._stream,
@@ -157,7 +171,28 @@ class Relay:
             f"SELECT position FROM {self._schema}.relay_checkpoints WHERE stream = $1",
             self._stream,
         )
+        self._published = self._saved = position
+        self._saved_at = time.monotonic()
         return position
+
+    async def _keep(self, conn: DbConnection, position: int, *, now: bool = False) -> None:
+        """Write ``position`` as the checkpoint: ``now``, or if the last write is old enough.
+
+        Publishing is at least once anyway; a checkpoint written at most every
+        ``checkpoint_interval`` while busy (and as soon as the store is quiet) only widens what
+        a crash re-publishes, and saves a write per batch.
+        """
+        if position == self._saved:
+            return
+        if not now and time.monotonic() - self._saved_at < self._checkpoint_interval:
+            return
+        await conn.execute(
+            f"UPDATE {self._schema}.relay_checkpoints SET position = $2, updated_at = now()"
+            " WHERE stream = $1",
+            self._stream,
+            position,
+        )
+        self._saved, self._saved_at = position, time.monotonic()
 
     async def _drain(self, conn: DbConnection, position: int) -> int:
         """Publish every event after ``position``; return the last position published."""
@@ -191,12 +226,8 @@ class Relay:
                 self._stream, [(event_body(e), event_headers(e, service)) for e in batch]
             )
         # Only after the broker acknowledged the whole batch.
-        await conn.execute(
-            f"UPDATE {self._schema}.relay_checkpoints SET position = $2, updated_at = now()"
-            " WHERE stream = $1",
-            self._stream,
-            batch[-1].position,
-        )
+        self._published = batch[-1].position
+        await self._keep(conn, self._published)
         _published.add(len(batch), self._attributes)
 
 
