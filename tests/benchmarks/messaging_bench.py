@@ -19,6 +19,7 @@ from kernel.postgres.migrations import kernel_migrations, migrate
 from kernel.settings import ServiceSettings
 
 RELAY_MIN_INTERVAL = ServiceSettings.model_fields["relay_min_interval"].default
+RELAY_CHECKPOINT_INTERVAL = ServiceSettings.model_fields["relay_checkpoint_interval"].default
 
 PAYLOAD = "x" * 250
 
@@ -136,7 +137,9 @@ async def bench_latency(
         service=source,
         schema=source,
         poll_interval=0.05,
-        min_interval=RELAY_MIN_INTERVAL,  # as services run it: its rest is part of the trip
+        # As services run it: its rest is part of the trip.
+        min_interval=RELAY_MIN_INTERVAL,
+        checkpoint_interval=RELAY_CHECKPOINT_INTERVAL,
     )
     consumer = _consumer(broker, pool, NotifyingProjection(consumer_schema), source, store, 0.005)
     appended: dict[int, float] = {}
