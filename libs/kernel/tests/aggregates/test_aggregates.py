@@ -163,12 +163,17 @@ class _CountingStore(InMemoryEventStore):
         return await super().read_streams(known)
 
 
+async def _opened(repository: AggregateRepository[Tally], limit: int) -> Tally:
+    tally = repository.new("t-1")
+    tally.open(limit=limit)
+    await repository.save(tally)
+    return tally
+
+
 async def test_a_cached_aggregate_is_read_only_from_where_it_was_saved() -> None:
     store = _CountingStore()
     cached = AggregateRepository(store, Tally, REGISTRY, "tally", cache_size=10)
-    tally = cached.new("t-1")
-    tally.open(limit=10)
-    await cached.save(tally)
+    tally = await _opened(cached, limit=10)
     # Another replica (no cache) moves the stream on.
     other = AggregateRepository(store, Tally, REGISTRY, "tally")
     elsewhere = await other.load("t-1")
@@ -186,9 +191,7 @@ async def test_a_cached_aggregate_is_read_only_from_where_it_was_saved() -> None
 async def test_a_cached_aggregate_is_lent_to_one_command_and_dropped_unless_saved() -> None:
     store = _CountingStore()
     cached = AggregateRepository(store, Tally, REGISTRY, "tally", cache_size=10)
-    tally = cached.new("t-1")
-    tally.open(limit=3)
-    await cached.save(tally)
+    tally = await _opened(cached, limit=3)
 
     first, second = await cached.load("t-1"), await cached.load("t-1")
     assert first is tally
@@ -210,9 +213,7 @@ async def test_a_cached_aggregate_is_lent_to_one_command_and_dropped_unless_save
 
 async def test_an_aggregate_whose_append_was_a_repeat_is_not_cached() -> None:
     cached = AggregateRepository(InMemoryEventStore(), Tally, REGISTRY, "tally", cache_size=10)
-    tally = cached.new("t-1")
-    tally.open(limit=9)
-    await cached.save(tally)
+    await _opened(cached, limit=9)
     with request_context(RequestContext(idempotency_scope="caller|Add|key-1")):
         for _ in range(2):  # the command, then its retry: the store keeps the first only
             again = await cached.load("t-1")
