@@ -37,8 +37,8 @@ class AggregateRepository(Generic[A]):
     out first), so loading one reads and replays only the events stored since, not its whole
     history. The store is still asked every time, so another replica's writes are never missed.
     A cached aggregate is lent to one command at a time and kept again only when that command
-    saves it cleanly; any other ending drops it. Only for aggregates without personal data:
-    an erasure must not leave a copy in memory.
+    saves it cleanly or hands it back unchanged (``keep``); any other ending drops it. Only for
+    aggregates without personal data: an erasure must not leave a copy in memory.
     """
 
     def __init__(
@@ -106,11 +106,20 @@ class AggregateRepository(Generic[A]):
             result = await self._store.append(aggregate.stream_id, expected, events)
         aggregate.mark_saved()
         # A repeat stored nothing new: the aggregate has applied its events twice, drop it.
-        if self._cache_size and not result.duplicate:
+        if not result.duplicate:
+            self.keep(aggregate)
+        return result
+
+    def keep(self, aggregate: A) -> None:
+        """Hand an aggregate back to the cache: saved, or read and left unchanged.
+
+        A command that only checks an aggregate calls this when it is done with it, so the
+        next command is lent it too. Nothing is kept without a cache, or with events pending.
+        """
+        if self._cache_size and not aggregate.pending_events:
             self._cache[aggregate.stream_id] = aggregate
             if len(self._cache) > self._cache_size:
                 self._cache.popitem(last=False)
-        return result
 
 
 @dataclass(frozen=True, slots=True)

@@ -211,6 +211,20 @@ async def test_a_cached_aggregate_is_lent_to_one_command_and_dropped_unless_save
     assert (await cached.load("t-1")) is third
 
 
+async def test_an_aggregate_only_checked_is_handed_back_for_the_next_command() -> None:
+    store = _CountingStore()
+    cached = AggregateRepository(store, Tally, REGISTRY, "tally", cache_size=10)
+    tally = await _opened(cached, limit=3)
+    checked = await cached.load("t-1")
+    cached.keep(checked)
+    store.asked.clear()
+    assert await cached.load("t-1") is tally
+    assert store.asked == [{"tally-t-1": 1}]
+    tally.increment(1)
+    cached.keep(tally)  # events pending: not kept
+    assert cached.begin("t-1").known is None
+
+
 async def test_an_aggregate_whose_append_was_a_repeat_is_not_cached() -> None:
     cached = AggregateRepository(InMemoryEventStore(), Tally, REGISTRY, "tally", cache_size=10)
     await _opened(cached, limit=9)

@@ -120,7 +120,8 @@ class RosterCommands:
         return body
 
     async def require_person(self, person_id: str) -> None:
-        _require_standing(person_id, await self._organisations.people.load(person_id))
+        people = self._organisations.people
+        people.keep(_require_standing(person_id, await people.load(person_id)))
 
     async def _load(
         self, body_id: str, person_id: str, organisation_id: str | None
@@ -140,12 +141,15 @@ class RosterCommands:
             wanted.append(organisation_loading)
         streams = await self._store.read_streams(known_versions(*wanted))
         roster = roster_loading.finish(streams)
-        _require_standing(person_id, person_loading.finish(streams))
+        # Only checked, not changed: handed back for the next command's check.
+        people.keep(_require_standing(person_id, person_loading.finish(streams)))
         facts = None
         if organisation_loading is not None:
-            facts = organisation_loading.finish(streams).facts
+            organisation = organisation_loading.finish(streams)
+            facts = organisation.facts
             if facts is None:
                 raise NotFound(f"no organisation {organisation_id!r}")
+            organisations.keep(organisation)
         unused = [roster]
 
         async def next_roster() -> Roster:
@@ -154,9 +158,10 @@ class RosterCommands:
         return facts, next_roster
 
 
-def _require_standing(person_id: str, person: Person) -> None:
-    """Refuse a person never registered, or erased."""
+def _require_standing(person_id: str, person: Person) -> Person:
+    """``person``, unless never registered or erased."""
     if not person.exists:
         raise NotFound(f"no person {person_id!r}")
     if person.erased:
         raise RuleViolated("PERSON_ERASED", f"{person_id} has been erased")
+    return person
