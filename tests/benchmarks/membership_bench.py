@@ -216,13 +216,14 @@ async def bench_membership(database_url: str, redis_url: str) -> dict[str, objec
             ("memberships", ClusterPlan.membership_calls),
             ("appointments", ClusterPlan.appointment_calls),
         ]
-        started = time.perf_counter()
+        started, server_cpu = time.perf_counter(), cpu_seconds(pid)
         for phase, calls_of in phases:
             calls = [call for plan in plans for call in calls_of(plan)]
             random.Random(phase).shuffle(calls)
             for rpc, samples in (await drive(clients, calls, pid, phase)).items():
                 everything[rpc].extend(samples)
         seconds = time.perf_counter() - started
+        server_cpu = cpu_seconds(pid) - server_cpu
         queried = await under_load(clients, target, plans, pid)
         for c in clients:
             await c.channel.close()
@@ -237,6 +238,7 @@ async def bench_membership(database_url: str, redis_url: str) -> dict[str, objec
         "commands": len(samples),
         "commands_per_s": round(len(samples) / seconds),
         **percentiles(samples),
+        "server_cpu_ms_per_command": round(1000 * server_cpu / len(samples), 2),
         "by_command": {rpc: percentiles(s) for rpc, s in everything.items()},
     }
     print(json.dumps(summary), flush=True)
