@@ -8,6 +8,8 @@ import pytest
 from kernel.errors import ConcurrencyError
 from kernel.events import NO_STREAM, NewEvent
 from kernel.postgres.eventstore import PostgresEventStore, append_in_transaction
+from kernel.postgres.pool import create_pool
+from kernel.testing import infrastructure
 from kernel.testing.eventstore_contract import EventStoreContract, make_event
 from kernel.upcasting import Upcasters
 
@@ -65,6 +67,21 @@ async def test_a_group_taken_one_request_at_a_time_moves_the_counter_by_what_it_
     after = await store.append("s-4", NO_STREAM, [make_event(5)])
     assert after.positions == (5,)
     assert [e.position for e in await store.read_all()] == [1, 2, 3, 4, 5]
+
+
+async def test_appends_that_cannot_get_a_connection_fail_instead_of_waiting(
+    pg_schema: str,
+) -> None:
+    pool = await create_pool(infrastructure.database_url(), min_size=1, max_size=1)
+    store = PostgresEventStore(pool, pg_schema)
+    await pool.close()  # every acquire now raises
+    async with asyncio.timeout(5):
+        results = await asyncio.gather(
+            store.append("s-1", NO_STREAM, [make_event(1)]),
+            store.append("s-2", NO_STREAM, [make_event(2)]),
+            return_exceptions=True,
+        )
+    assert all(isinstance(r, asyncpg.InterfaceError) for r in results)
 
 
 async def test_concurrent_writers_never_let_a_tailing_reader_skip_or_reorder(

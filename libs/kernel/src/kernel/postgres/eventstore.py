@@ -108,12 +108,22 @@ class PostgresEventStore(EventStore):
 
     async def _write_queued(self) -> None:
         while self._queue:
-            batch = self._take_batch()
             try:
-                await self._write_batch(batch)
-            except Exception:  # noqa: BLE001 - isolate the request that broke the batch
-                for request in batch:
+                # One connection for as long as appends keep coming (not one per batch); a
+                # new one if it breaks.
+                async with self._pool.acquire() as conn:
+                    while self._queue and not conn.is_closed():
+                        await self._write_taken(conn, self._take_batch())
+            except Exception:  # noqa: BLE001 - no connection: each caller gets its own error
+                for request in self._take_batch():
                     await self._write_alone(request)
+
+    async def _write_taken(self, conn: DbConnection, batch: list[_Request]) -> None:
+        try:
+            await self._write_batch(conn, batch)
+        except Exception:  # noqa: BLE001 - isolate the request that broke the batch
+            for request in batch:
+                await self._write_alone(request)
 
     def _take_batch(self) -> list[_Request]:
         batch: list[_Request] = []
@@ -127,14 +137,16 @@ class PostgresEventStore(EventStore):
         return batch
 
     async def _write_alone(self, request: _Request) -> None:
+        # A connection of its own: the shared one may be what broke the batch.
         try:
-            await self._write_batch([request])
+            async with self._pool.acquire() as conn:
+                await self._write_batch(conn, [request])
         except Exception as error:  # noqa: BLE001 - the caller gets its own error
             if not request.done.done():
                 request.done.set_exception(error)
 
-    async def _write_batch(self, batch: list[_Request]) -> None:
-        rows = await self._pool.fetch(self._append_sql, *_append_arguments(batch))
+    async def _write_batch(self, conn: DbConnection, batch: list[_Request]) -> None:
+        rows = await conn.fetch(self._append_sql, *_append_arguments(batch))
         for row in rows:
             request = batch[row["request"] - 1]
             if not request.done.done():
