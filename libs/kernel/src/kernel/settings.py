@@ -39,8 +39,9 @@ class ServiceSettings(BaseSettings):
     #: Measured: 10 ms doubled payments' held -> statement p50 downstream; 5 ms kept most of
     #: the saving (issue 3 notes).
     relay_min_interval: float = 0.005
-    #: Seconds between the relay's checkpoint writes while it publishes (and at once when the
-    #: store goes quiet): a crash re-publishes at most this much more; consumers dedupe.
+    #: Seconds between the relay's checkpoint writes while it publishes (and once the store has
+    #: gone quiet, by its next poll at the latest): a crash re-publishes that much more at most;
+    #: consumers dedupe.
     relay_checkpoint_interval: float = 0.1
     otlp_endpoint: str | None = None
     log_level: str = "INFO"

@@ -55,7 +55,8 @@ class Relay:
             call and a checkpoint write whatever its size); an idle store's first event still
             goes out at once. At most this much is added to an event's way to the broker.
         checkpoint_interval: seconds between checkpoint writes while publishing; the checkpoint
-            also catches up as soon as the store is quiet. 0 writes one per batch.
+            also catches up on the first pass that finds nothing new (a notification or, at the
+            latest, ``poll_interval`` later). 0 writes one per batch.
         lock_retry_interval: seconds a standby replica waits before trying the lock again.
     """
 
