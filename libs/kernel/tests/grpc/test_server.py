@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, cast
 
@@ -100,19 +101,25 @@ def test_every_call_but_grpcs_own_services_gets_a_span() -> None:
 
 
 class _Stuck:
-    """A grpc.aio server whose stop never returns (grpc/grpc#40834)."""
+    """A grpc.aio server whose stop hangs, cancelled or not, until let go (grpc/grpc#40834)."""
+
+    def __init__(self) -> None:
+        self.let_go = asyncio.Event()
 
     async def stop(self, grace: float | None) -> None:
-        await asyncio.Event().wait()
+        while not self.let_go.is_set():
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.let_go.wait()
 
 
 async def test_stop_gives_up_on_a_grpc_server_that_never_stops(
     ledger: Ledger, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     async with serving(services=[ledger.registration()]) as api:
-        real = api.server._server
-        monkeypatch.setattr(api.server, "_server", _Stuck())
+        real, stuck = api.server._server, _Stuck()
+        monkeypatch.setattr(api.server, "_server", stuck)
         monkeypatch.setattr(api.server, "stop_margin", 0.2)
         async with asyncio.timeout(5):
             await api.server.stop(grace=0.1)
+        stuck.let_go.set()  # the abandoned stop may end now
         monkeypatch.setattr(api.server, "_server", real)
