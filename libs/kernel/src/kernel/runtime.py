@@ -123,7 +123,14 @@ class RunningService:
             await consumer.stop()
         for task in self.tasks:
             task.cancel()
-        await asyncio.gather(*self.tasks, return_exceptions=True)
+        if self.tasks:
+            done, stuck = await asyncio.wait(self.tasks, timeout=grace + 5)
+            for task in done:
+                if not task.cancelled():
+                    task.exception()  # retrieved: a failure on the way out is not news
+            if stuck:
+                # Named, so the next hang (a task ignoring cancellation) says where it is.
+                _log.warning("tasks still running at stop: %s", sorted(t.get_name() for t in stuck))
         for feed in self.feeds:
             await feed.close()
         await self.store.close()
