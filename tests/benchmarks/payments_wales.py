@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from clwstwr_ops.demo.meetings_wales import QUARTERS, QUORUM, BodyPlan, membership_events
+from clwstwr_ops.demo.membership_wales import body_place
 from contracts import IntegrationEvent
 from contracts import meetings as held_events
 from contracts import membership as published
@@ -105,7 +106,7 @@ def year_of_meetings(body: BodyPlan, rng: random.Random) -> list[MeetingEvents]:
         meeting_id = f"bench-{body.body_id}-{day.isoformat()}"
         facts = {
             "meeting_id": meeting_id,
-            **body.place(),
+            **body_place(body),
             "meeting_kind": "ordinary",
             "meeting_date": day,
         }

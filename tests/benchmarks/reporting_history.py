@@ -34,7 +34,7 @@ import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from clwstwr_ops.demo.membership_wales import ORGANISATIONS, PROFESSIONS
+from clwstwr_ops.demo.membership_wales import ORGANISATIONS, PROFESSIONS, body_place
 from contracts import IntegrationEvent
 from contracts import meetings as held
 from contracts import membership as published
@@ -104,16 +104,6 @@ class Body:
     #: role -> (appointment id, person id)
     leads: dict[str, tuple[str, str]] = field(default_factory=dict)
 
-    def facts(self) -> dict[str, str | None]:
-        return {
-            "body_id": self.body_id,
-            "body_kind": self.kind,
-            "health_board": self.health_board,
-            "cluster_id": self.cluster_id,
-            "pcpg_id": self.pcpg_id,
-            "profession": self.profession,
-        }
-
 
 @dataclass
 class History:
@@ -131,7 +121,7 @@ class Meeting:
         self.starts = at(day, 18, 30)
         self._timeline, self._stream = timeline, f"meeting-{meeting_id}"
         self.facts = {
-            **body.facts(),
+            **body_place(body),
             "meeting_id": meeting_id,
             "meeting_kind": "ordinary",
             "meeting_date": day,
@@ -297,7 +287,7 @@ class Wales:
             at(day, 10),
             f"person-{person}",
             published.MemberEnrolled(
-                **body.facts(), membership_id=seat.membership_id, person_id=person, kind=kind,
+                **body_place(body), membership_id=seat.membership_id, person_id=person, kind=kind,
                 role_title="Member", organisation_id=organisation_id, start_date=day,
             ),
         )  # fmt: skip
@@ -311,7 +301,7 @@ class Wales:
             at(day, 11),
             f"body-{body.body_id}",
             published.LeadAppointed(
-                **body.facts(), appointment_id=appointment, person_id=person, role=role,
+                **body_place(body), appointment_id=appointment, person_id=person, role=role,
                 start_date=day, end_date=None, usual_workplace_id=workplace,
                 usual_workplace_ods_code=None, usual_workplace_health_board_salaried=False,
             ),
@@ -365,7 +355,7 @@ class Wales:
                     at(day, 14),
                     f"body-{body.body_id}",
                     published.TermsOfReferenceReviewed(
-                        **body.facts(), reviewed_on=day, reviewed_by=body.pcpg_id,
+                        **body_place(body), reviewed_on=day, reviewed_by=body.pcpg_id,
                         quorum_minimum_core_members=QUORUM,
                     ),
                 )  # fmt: skip
@@ -375,7 +365,8 @@ class Wales:
                 at(day, 12),
                 f"person-{seat.person_id}",
                 published.InterestDeclared(
-                    **body.facts(), interest_id=self._next("interest"), person_id=seat.person_id,
+                    **body_place(body), interest_id=self._next("interest"),
+                    person_id=seat.person_id,
                     kind="financial", description="Partner in a practice", declared_on=day,
                 ),
             )  # fmt: skip

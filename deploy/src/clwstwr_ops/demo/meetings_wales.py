@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from clwstwr.meetings.v1 import meetings_service_pb2 as pb
+from clwstwr_ops.demo.membership_wales import body_place
 from contracts import IntegrationEvent
 from contracts import membership as published
 from kernel.events import NewEvent
@@ -43,17 +44,6 @@ class BodyPlan:
     @property
     def token(self) -> str:
         return f"board-{self.health_board.lower()}"
-
-    def place(self) -> dict[str, str | None]:
-        """The body's place in the register, as the events about it name it."""
-        return {
-            "body_id": self.body_id,
-            "body_kind": self.kind,
-            "health_board": self.health_board,
-            "cluster_id": self.cluster_id,
-            "pcpg_id": self.pcpg_id,
-            "profession": self.profession,
-        }
 
 
 def plan_wales(scale: float = 1.0) -> list[BodyPlan]:
@@ -88,7 +78,7 @@ def _new(event: IntegrationEvent) -> NewEvent:
 
 def membership_events(body: BodyPlan) -> list[NewEvent]:
     """The body's people, their organisations, memberships, its lead and its quorum rule."""
-    facts = body.place()
+    facts = body_place(body)
     events: list[IntegrationEvent] = []
     for n, person in enumerate(body.people):
         organisation = f"{person}/org"

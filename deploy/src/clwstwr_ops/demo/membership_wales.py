@@ -14,7 +14,7 @@ import datetime as dt
 import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from clwstwr.membership.v1 import membership_service_pb2 as pb
 
@@ -22,6 +22,36 @@ from clwstwr.membership.v1 import membership_service_pb2 as pb
 Call = tuple[str, Any, str, Callable[[Any], None]]
 Request = tuple[str, Any, str]
 Caller = Callable[[str, Any, str], Awaitable[Any]]
+
+
+class PlacedBody(Protocol):
+    """A body as the generators plan it: enough to say where it sits in the register."""
+
+    @property
+    def body_id(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def health_board(self) -> str: ...
+    @property
+    def cluster_id(self) -> str | None: ...
+    @property
+    def pcpg_id(self) -> str: ...
+    @property
+    def profession(self) -> str | None: ...
+
+
+def body_place(body: PlacedBody) -> dict[str, str | None]:
+    """The body's place in the register, as the events about it name it."""
+    return {
+        "body_id": body.body_id,
+        "body_kind": body.kind,
+        "health_board": body.health_board,
+        "cluster_id": body.cluster_id,
+        "pcpg_id": body.pcpg_id,
+        "profession": body.profession,
+    }
+
 
 FIRST = "Aled Bethan Carys Dafydd Eleri Ffion Gareth Gwen Huw Iwan Llinos Manon Rhys Siân Tomos"
 LAST = "Davies Evans Hughes Jones Lewis Morgan Owen Price Roberts Thomas Williams Powell Rees"
