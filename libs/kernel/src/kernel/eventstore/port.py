@@ -71,7 +71,7 @@ class EventStore(abc.ABC):
         a reader skipping the other types knows where the next window starts. Stores that can
         leave the other types unread (Postgres) override this.
         """
-        through = max(after_position, min(after_position + limit, await self.last_position()))
+        through = window_end(after_position, limit, await self.last_position())
         events = await self.read_all(after_position, through - after_position)
         return [e for e in events if e.event_type in event_types], through
 
@@ -113,3 +113,8 @@ class EventStore(abc.ABC):
 
     async def close(self) -> None:  # noqa: B027 - optional hook; most stores hold nothing
         """Release resources the store holds (listener connections, writer tasks)."""
+
+
+def window_end(after_position: int, limit: int, last_position: int) -> int:
+    """The last position of a ``read_window``: ``limit`` on, but not past the store's last."""
+    return max(after_position, min(after_position + limit, last_position))

@@ -24,7 +24,7 @@ import orjson
 from kernel.errors import ConcurrencyError, EventIdConflict
 from kernel.events import AppendResult, EncodedEvent, NewEvent, RecordedEvent
 from kernel.eventstore.memory import check_append_arguments
-from kernel.eventstore.port import EventStore
+from kernel.eventstore.port import EventStore, window_end
 from kernel.postgres.connection import DbConnection
 from kernel.postgres.identifiers import checked_schema
 from kernel.upcasting import NO_UPCASTERS, Upcasters
@@ -204,8 +204,7 @@ class PostgresEventStore(EventStore):
     ) -> tuple[list[asyncpg.Record], int]:
         # The last position first: everything up to it is committed (positions are handed out
         # in commit order), so the window below it has no event still to come.
-        last = await self.last_position()
-        through = max(after_position, min(after_position + limit, last))
+        through = window_end(after_position, limit, await self.last_position())
         if through == after_position:
             return [], through
         rows = await self._pool.fetch(
