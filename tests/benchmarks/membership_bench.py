@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from grpc import aio
+from grpc_ceiling import STATEMENTS, measure_ceiling
 from redis.asyncio import Redis
 
 from clwstwr.membership.v1 import membership_service_pb2 as pb
@@ -55,6 +56,13 @@ def cpu_seconds(pid: int) -> float:
     """User + system CPU a process has used so far (Linux ``/proc``)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def machine_busy_seconds() -> float:
+    """CPU time every core has spent busy so far, the whole machine's (Linux ``/proc/stat``)."""
+    ticks = [int(n) for n in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle, iowait = ticks[3], ticks[4]
+    return (sum(ticks) - idle - iowait) / os.sysconf("SC_CLK_TCK")
 
 
 class Client:
@@ -217,6 +225,7 @@ async def bench_membership(database_url: str, redis_url: str) -> dict[str, objec
             ("appointments", ClusterPlan.appointment_calls),
         ]
         started, server_cpu = time.perf_counter(), cpu_seconds(pid)
+        client_cpu, machine_cpu = time.process_time(), machine_busy_seconds()
         for phase, calls_of in phases:
             calls = [call for plan in plans for call in calls_of(plan)]
             random.Random(phase).shuffle(calls)
@@ -224,9 +233,13 @@ async def bench_membership(database_url: str, redis_url: str) -> dict[str, objec
                 everything[rpc].extend(samples)
         seconds = time.perf_counter() - started
         server_cpu = cpu_seconds(pid) - server_cpu
+        client_cpu = time.process_time() - client_cpu
+        machine_cpu = machine_busy_seconds() - machine_cpu
         queried = await under_load(clients, target, plans, pid)
         for c in clients:
             await c.channel.close()
+    ceiling = await measure_ceiling(database_url, CLIENTS)
+    print(json.dumps({"bench": "membership ceiling: bare grpc.aio calls", **ceiling}), flush=True)
     samples = [s for rpc in everything.values() for s in rpc]
     summary: dict[str, object] = {
         "bench": "membership register Wales",
@@ -239,14 +252,23 @@ async def bench_membership(database_url: str, redis_url: str) -> dict[str, objec
         "commands_per_s": round(len(samples) / seconds),
         **percentiles(samples),
         "server_cpu_ms_per_command": round(1000 * server_cpu / len(samples), 2),
+        # The clients run in this process; the rest is PostgreSQL, Redis and the machine.
+        "client_cpu_ms_per_command": round(1000 * client_cpu / len(samples), 2),
+        "machine_cpu_ms_per_command": round(1000 * machine_cpu / len(samples), 2),
+        "machine_busy": round(machine_cpu / (seconds * (os.cpu_count() or 1)), 2),
         "by_command": {rpc: percentiles(s) for rpc, s in everything.items()},
     }
     print(json.dumps(summary), flush=True)
     rate, p99 = float(str(summary["commands_per_s"])), float(str(queried["p99_ms"]))
+    bare = ceiling["statement_calls_per_s"]
     print()
+    print(
+        f"this machine's ceiling: a bare grpc.aio call {ceiling['empty_calls_per_s']}/s,"
+        f" one running {STATEMENTS} statements {bare}/s; commands reach {rate / bare:.0%} of it"
+    )
     for label, value, goal, met in [
         ("membership commands/s, 8 clients", rate, ">= 1000", rate >= 1000),
         ("ListMembers p99 ms under load", p99, "<= 20", p99 <= 20),
     ]:
         print(f"{label:<38} {value:>9.1f}  {goal:<8} {'ok' if met else 'BELOW'}")
-    return {"register": summary, "query": queried}
+    return {"register": summary, "query": queried, "ceiling": ceiling}
