@@ -20,7 +20,7 @@ import time
 import uuid
 from collections import defaultdict
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +34,8 @@ from clwstwr_ops.demo.membership_wales import Call, ClusterPlan, plan_wales
 from kernel.grpc.auth import hash_token
 
 CLIENTS, QUERY_CLIENTS, LOAD_SECONDS = 8, 2, 15
+#: Membership processes sharing the schema (a deployment's replicas); clients are spread over them.
+REPLICAS = int(os.environ.get("MEMBERSHIP_BENCH_REPLICAS", "1"))
 BOARDS = [f"7A{n}" for n in range(1, 8)]
 PRINCIPALS = {
     "operator": ("ops", "operator", None),
@@ -52,10 +54,13 @@ def percentiles(samples: list[float]) -> dict[str, float]:
     return {"p50_ms": at(0.5), "p99_ms": at(0.99)}
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU a process has used so far (Linux ``/proc``)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+def cpu_seconds(*pids: int) -> float:
+    """User + system CPU the processes have used so far (Linux ``/proc``)."""
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def machine_busy_seconds() -> float:
@@ -88,25 +93,12 @@ class Client:
 
 
 @asynccontextmanager
-async def membership_service(database_url: str, redis_url: str) -> AsyncIterator[tuple[str, int]]:
-    """``python -m membership`` on a free port with its own schema; yields (target, pid)."""
+async def replica(env: dict[str, str], instance: str) -> AsyncIterator[tuple[str, int]]:
+    """One ``python -m membership`` on a free port, answering; yields (target, pid)."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    tokens = {
-        hash_token(token): {"subject": s, "role": r, "scope": b}
-        for token, (s, r, b) in PRINCIPALS.items()
-    }
-    name = f"membership_bench_{uuid.uuid4().hex[:8]}"
-    env = {
-        **os.environ,
-        "CLWSTWR_SERVICE_NAME": name,
-        "CLWSTWR_INSTANCE_NAME": name,
-        "CLWSTWR_DATABASE_URL": database_url,
-        "CLWSTWR_REDIS_URL": redis_url,
-        "CLWSTWR_GRPC_PORT": str(port),
-        "CLWSTWR_AUTH_TOKENS": json.dumps(tokens),
-    }
+    env = {**env, "CLWSTWR_INSTANCE_NAME": instance, "CLWSTWR_GRPC_PORT": str(port)}
     log = tempfile.TemporaryFile()  # noqa: SIM115 - read back only if the service dies
     command = [sys.executable, "-m", "membership"]
     process = await asyncio.create_subprocess_exec(*command, env=env, stdout=log, stderr=log)
@@ -132,12 +124,42 @@ async def membership_service(database_url: str, redis_url: str) -> AsyncIterator
         process.terminate()
         await asyncio.wait_for(process.wait(), 30)
         log.close()
+
+
+@asynccontextmanager
+async def membership_service(
+    database_url: str, redis_url: str, replicas: int = 1
+) -> AsyncIterator[tuple[list[str], list[int]]]:
+    """``replicas`` membership processes sharing one fresh schema; yields (targets, pids).
+
+    Started one after another, so the first alone migrates the schema.
+    """
+    tokens = {
+        hash_token(token): {"subject": s, "role": r, "scope": b}
+        for token, (s, r, b) in PRINCIPALS.items()
+    }
+    name = f"membership_bench_{uuid.uuid4().hex[:8]}"
+    env = {
+        **os.environ,
+        "CLWSTWR_SERVICE_NAME": name,
+        "CLWSTWR_DATABASE_URL": database_url,
+        "CLWSTWR_REDIS_URL": redis_url,
+        "CLWSTWR_AUTH_TOKENS": json.dumps(tokens),
+    }
+    try:
+        async with AsyncExitStack() as running:
+            started = [
+                await running.enter_async_context(replica(env, f"{name}-{n}"))
+                for n in range(replicas)
+            ]
+            yield [target for target, _ in started], [pid for _, pid in started]
+    finally:
         redis = Redis.from_url(redis_url)
         await redis.delete(f"{name}.events.v1")  # the database is the caller's to drop
         await redis.aclose()
 
 
-async def drive(clients: list[Client], calls: list[Call], pid: int, phase: str) -> Latencies:
+async def drive(clients: list[Client], calls: list[Call], pids: list[int], phase: str) -> Latencies:
     """Every call through a shared queue drained by all clients; reports one JSON line."""
     queue: asyncio.Queue[Call] = asyncio.Queue()
     for item in calls:
@@ -149,7 +171,7 @@ async def drive(clients: list[Client], calls: list[Call], pid: int, phase: str) 
             rpc, request, token, answered = queue.get_nowait()
             answered(await c.call(rpc, request, token, latencies))
 
-    server_cpu, client_cpu, started = cpu_seconds(pid), time.process_time(), time.perf_counter()
+    server_cpu, client_cpu, started = cpu_seconds(*pids), time.process_time(), time.perf_counter()
     await asyncio.gather(*(client(c) for c in clients))
     seconds = time.perf_counter() - started
     samples = [s for rpc in latencies.values() for s in rpc]
@@ -159,7 +181,7 @@ async def drive(clients: list[Client], calls: list[Call], pid: int, phase: str) 
         "seconds": round(seconds, 2),
         "commands_per_s": round(len(samples) / seconds),
         **percentiles(samples),
-        "server_cpu_s": round(cpu_seconds(pid) - server_cpu, 2),
+        "server_cpu_s": round(cpu_seconds(*pids) - server_cpu, 2),
         "client_cpu_s": round(time.process_time() - client_cpu, 2),
     }
     print(json.dumps(line), flush=True)
@@ -167,7 +189,7 @@ async def drive(clients: list[Client], calls: list[Call], pid: int, phase: str) 
 
 
 async def under_load(
-    clients: list[Client], target: str, plans: list[ClusterPlan], pid: int
+    clients: list[Client], targets: list[str], plans: list[ClusterPlan], pids: list[int]
 ) -> dict[str, object]:
     """``ListMembers`` (random bodies, as of today) while 8 clients register and enrol people."""
     rng, deadline = random.Random(7), time.perf_counter() + LOAD_SECONDS
@@ -188,8 +210,8 @@ async def under_load(
             request = pb.ListMembersRequest(body_id=body, as_of=today)
             await c.call("ListMembers", request, "national", queries)
 
-    askers = [Client(target, "query") for _ in range(QUERY_CLIENTS)]
-    server_cpu, started = cpu_seconds(pid), time.perf_counter()
+    askers = [Client(targets[n % len(targets)], "query") for n in range(QUERY_CLIENTS)]
+    server_cpu, started = cpu_seconds(*pids), time.perf_counter()
     await asyncio.gather(*(commander(c) for c in clients), *(asker(c) for c in askers))
     seconds = time.perf_counter() - started
     for c in askers:
@@ -203,7 +225,7 @@ async def under_load(
         "commands": len(sent),
         "commands_per_s": round(len(sent) / seconds),
         "command_p99_ms": percentiles(sent)["p99_ms"],
-        "server_cpu_s": round(cpu_seconds(pid) - server_cpu, 2),
+        "server_cpu_s": round(cpu_seconds(*pids) - server_cpu, 2),
     }
     print(json.dumps(line), flush=True)
     return line
@@ -211,9 +233,10 @@ async def under_load(
 
 async def bench_membership(database_url: str, redis_url: str) -> dict[str, object]:
     """Seed, register Wales phase by phase, then query under load; print and return a summary."""
-    async with membership_service(database_url, redis_url) as (target, pid):
+    async with membership_service(database_url, redis_url, REPLICAS) as (targets, pids):
         run = uuid.uuid4().hex[:8]
-        clients = [Client(target, run) for _ in range(CLIENTS)]
+        # Each client talks to one replica, as a health board system behind no balancer would.
+        clients = [Client(targets[n % len(targets)], run) for n in range(CLIENTS)]
         seed = pb.SeedRegisterRequest(established_on="2024-04-01")
         await clients[0].call("SeedRegister", seed, "operator")
         plans = await plan_wales(clients[0].call)
@@ -224,18 +247,18 @@ async def bench_membership(database_url: str, redis_url: str) -> dict[str, objec
             ("memberships", ClusterPlan.membership_calls),
             ("appointments", ClusterPlan.appointment_calls),
         ]
-        started, server_cpu = time.perf_counter(), cpu_seconds(pid)
+        started, server_cpu = time.perf_counter(), cpu_seconds(*pids)
         client_cpu, machine_cpu = time.process_time(), machine_busy_seconds()
         for phase, calls_of in phases:
             calls = [call for plan in plans for call in calls_of(plan)]
             random.Random(phase).shuffle(calls)
-            for rpc, samples in (await drive(clients, calls, pid, phase)).items():
+            for rpc, samples in (await drive(clients, calls, pids, phase)).items():
                 everything[rpc].extend(samples)
         seconds = time.perf_counter() - started
-        server_cpu = cpu_seconds(pid) - server_cpu
+        server_cpu = cpu_seconds(*pids) - server_cpu
         client_cpu = time.process_time() - client_cpu
         machine_cpu = machine_busy_seconds() - machine_cpu
-        queried = await under_load(clients, target, plans, pid)
+        queried = await under_load(clients, targets, plans, pids)
         for c in clients:
             await c.channel.close()
     ceiling = await measure_ceiling(database_url, CLIENTS)
@@ -243,6 +266,7 @@ async def bench_membership(database_url: str, redis_url: str) -> dict[str, objec
     samples = [s for rpc in everything.values() for s in rpc]
     summary: dict[str, object] = {
         "bench": "membership register Wales",
+        "replicas": REPLICAS,
         "clusters": len(plans),
         "organisations": len(everything["RegisterOrganisation"]),
         "people": len(everything["RegisterPerson"]),
