@@ -3,7 +3,10 @@
 The service runs as its own process (``python -m membership``), so client and server share no
 event loop; 8 client tasks, each with its own channel, drain a shuffled queue of commands per
 phase. Then ``ListMembers`` is timed while 8 clients keep registering and enrolling people.
-Nothing here asserts a speed: it prints one JSON line per phase, then the targets.
+Last, with the service stopped, the machine's ceiling for such a command (``grpc_ceiling``),
+against which commands/s are read. ``MEMBERSHIP_BENCH_REPLICAS`` runs several membership
+processes on one schema. Nothing here asserts a speed: it prints one JSON line per phase, then
+the targets.
 """
 
 from __future__ import annotations
