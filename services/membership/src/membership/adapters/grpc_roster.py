@@ -165,11 +165,14 @@ class RosterServicer(OrganisationServicer):
         require_ids(body_id=request.body_id)
         as_of = parse_date("as_of", request.as_of, default=london_today())
         page = PageRequest.parse(request.page_size, request.page_token)
-        body = await self._bodies.find_body(request.body_id)
-        if body is None:
+        # One read for the body and its page: under load every round trip is another wait
+        # behind the commands in this process's event loop. Nothing is returned unless the
+        # caller may read the body's board.
+        found = await self._roster_queries.body_members(request.body_id, as_of, page)
+        if found is None:
             raise NotFound(f"no body {request.body_id!r}")
+        body, members = found
         caller().require_read(body.health_board)
-        members = await self._roster_queries.list_members(body.body_id, as_of, page)
         return pb.ListMembersResponse(
             members=[member_message(m) for m in members[: page.size]],
             next_page_token=next_page_token([m.membership_id for m in members], page),

@@ -3,7 +3,8 @@
 A body id is looked up as a cluster, then a collaborative, then a PCPG, in one query; the
 register's ids do not collide (cluster ids name places, PCPG ids local authorities or regions,
 and a merge or split refuses a new id that is taken). ``ListMembers`` is one query too: the
-members with their appointments as JSON, so a page costs two round trips in all.
+body, joined to a page of its members with their appointments as JSON, so a page costs one
+round trip.
 """
 
 from __future__ import annotations
@@ -50,6 +51,15 @@ SELECT * FROM (
 ) AS found ORDER BY rank LIMIT 1
 """
 
+# The body's row, each of its members on the page joined to it (the body alone when none is).
+_BODY_MEMBERS = """
+SELECT b.kind AS body_kind, b.cluster_id AS body_cluster_id, b.health_board AS body_health_board,
+       b.pcpg_id AS body_pcpg_id, b.profession AS body_profession,
+       b.closed_on AS body_closed_on, m.*
+FROM ({body}) AS b LEFT JOIN LATERAL ({members}) AS m ON true
+ORDER BY m.membership_id
+"""
+
 
 class PostgresRosterQueries(PostgresOrganisationQueries):
     """``Bodies`` and ``RosterQueries`` (organisations too) on the projections' live tables."""
@@ -57,22 +67,14 @@ class PostgresRosterQueries(PostgresOrganisationQueries):
     def __init__(self, pool: asyncpg.Pool, tables: Mapping[str, str]) -> None:
         self._pool = pool
         self._tables = tables
-        self._members = _MEMBERS.format(**tables)
         self._body = _BODY.format(**tables)
+        self._body_members = _BODY_MEMBERS.format(
+            body=self._body, members=_MEMBERS.format(**tables)
+        )
 
     async def find_body(self, body_id: str) -> Body | None:
         row = await self._pool.fetchrow(self._body, body_id)
-        if row is None:
-            return None
-        return Body(
-            body_id,
-            BodyKind(row["kind"]),
-            row["health_board"],
-            row["pcpg_id"],
-            row["cluster_id"],
-            row["profession"],
-            row["closed_on"],
-        )
+        return None if row is None else _body(body_id, row)
 
     async def get_person(self, person_id: str) -> PersonView | None:
         row = await self._pool.fetchrow(
@@ -84,25 +86,42 @@ class PostgresRosterQueries(PostgresOrganisationQueries):
             row["person_id"], row["name"], row["role_title"], row["contact"], row["erased"]
         )
 
-    async def list_members(
+    async def body_members(
         self, body_id: str, as_of: dt.date, page: PageRequest
-    ) -> list[MemberView]:
-        rows = await self._pool.fetch(self._members, body_id, as_of, page.after, page.size + 1)
-        return [
-            MemberView(
-                membership_id=r["membership_id"],
-                person_id=r["person_id"],
-                person_name=r["person_name"],
-                kind=r["kind"],
-                role_title=r["role_title"],
-                organisation_id=r["organisation_id"],
-                organisation_name=r["organisation_name"],
-                start_date=r["start_date"],
-                end_date=r["end_date"],
-                appointments=_appointments(r["appointments"]),
-            )
-            for r in rows
-        ]
+    ) -> tuple[Body, list[MemberView]] | None:
+        rows = await self._pool.fetch(self._body_members, body_id, as_of, page.after, page.size + 1)
+        if not rows:
+            return None
+        members = [_member(r) for r in rows if r["membership_id"] is not None]
+        return _body(body_id, rows[0], prefix="body_"), members
+
+
+def _body(body_id: str, row: asyncpg.Record, prefix: str = "") -> Body:
+    """The body in ``row``, its columns named with ``prefix`` (``_BODY_MEMBERS``: ``body_``)."""
+    return Body(
+        body_id,
+        BodyKind(row[f"{prefix}kind"]),
+        row[f"{prefix}health_board"],
+        row[f"{prefix}pcpg_id"],
+        row[f"{prefix}cluster_id"],
+        row[f"{prefix}profession"],
+        row[f"{prefix}closed_on"],
+    )
+
+
+def _member(row: asyncpg.Record) -> MemberView:
+    return MemberView(
+        membership_id=row["membership_id"],
+        person_id=row["person_id"],
+        person_name=row["person_name"],
+        kind=row["kind"],
+        role_title=row["role_title"],
+        organisation_id=row["organisation_id"],
+        organisation_name=row["organisation_name"],
+        start_date=row["start_date"],
+        end_date=row["end_date"],
+        appointments=_appointments(row["appointments"]),
+    )
 
 
 def _appointments(text: str) -> tuple[AppointmentView, ...]:

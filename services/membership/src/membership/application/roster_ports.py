@@ -56,6 +56,8 @@ class RosterQueries(OrganisationQueries, Protocol):
 
     async def get_person(self, person_id: str) -> PersonView | None: ...
 
-    async def list_members(
+    async def body_members(
         self, body_id: str, as_of: dt.date, page: PageRequest
-    ) -> list[MemberView]: ...
+    ) -> tuple[Body, list[MemberView]] | None:
+        """The body and a page of its members on ``as_of``, read together; None: no such body."""
+        ...
