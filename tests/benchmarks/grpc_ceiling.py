@@ -15,17 +15,18 @@ Run by ``membership_bench``; as a script it is the server: ``grpc_ceiling.py POR
 from __future__ import annotations
 
 import asyncio
-import socket
 import sys
 import time
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import asyncpg
 import grpc
 import uvloop
 from grpc import aio
 
+from clwstwr_ops.ports import ephemeral_port
 from kernel.postgres.pool import create_pool
 
 #: SQL statements of a membership command, measured (services/membership/README.md).
@@ -58,9 +59,7 @@ async def serve(port: int, dsn: str, statements: int, table: str) -> None:
 
 @asynccontextmanager
 async def ceiling_server(dsn: str, statements: int, table: str) -> AsyncIterator[str]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = ephemeral_port()
     process = await asyncio.create_subprocess_exec(
         sys.executable, __file__, str(port), dsn, str(statements), table
     )
@@ -101,8 +100,6 @@ async def calls_per_second(target: str, clients: int, seconds: float) -> float:
 
 async def measure_ceiling(dsn: str, clients: int) -> dict[str, float]:
     """Calls/s of an empty call and of one running ``STATEMENTS`` statements."""
-    import asyncpg  # noqa: PLC0415 - only the measuring side creates and drops the table
-
     table = f"public.grpc_ceiling_{uuid.uuid4().hex[:8]}"
     conn = await asyncpg.connect(dsn)
     await conn.execute(f"CREATE TABLE {table} (id bigserial PRIMARY KEY, payload bytea)")

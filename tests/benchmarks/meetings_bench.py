@@ -16,7 +16,6 @@ import asyncio
 import json
 import os
 import random
-import socket
 import sys
 import tempfile
 import time
@@ -34,6 +33,7 @@ from clwstwr.meetings.v1.meetings_service_pb2_grpc import MeetingsServiceStub
 from clwstwr.membership.v1 import membership_service_pb2 as mpb
 from clwstwr.membership.v1.membership_service_pb2_grpc import MembershipServiceStub
 from clwstwr_ops.demo.meetings_wales import Command, meeting_scripts, plan_wales, write_membership
+from clwstwr_ops.ports import ephemeral_port
 from kernel.grpc.auth import hash_token
 from kernel.postgres.eventstore import PostgresEventStore
 
@@ -41,13 +41,6 @@ CLIENTS = 8
 TOKENS = json.dumps(
     {hash_token(t): {"subject": s, "role": r, "scope": b} for t, (s, r, b) in PRINCIPALS.items()}
 )
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @asynccontextmanager
@@ -91,7 +84,7 @@ async def bench_meetings(database_url: str, redis_url: str) -> dict[str, object]
     scale = float(os.environ.get("MEETINGS_BENCH_SCALE", "1"))
     suffix = uuid.uuid4().hex[:8]
     members, meetings = f"membership_mbench_{suffix}", f"meetings_bench_{suffix}"
-    members_port, meetings_port = free_port(), free_port()
+    members_port, meetings_port = ephemeral_port(), ephemeral_port()
     common = {"database_url": database_url, "redis_url": redis_url}
     pool = await asyncpg.create_pool(database_url, min_size=1, max_size=4)
     async with AsyncExitStack() as stack:

@@ -16,7 +16,6 @@ import datetime as dt
 import json
 import os
 import random
-import socket
 import sys
 import tempfile
 import time
@@ -34,6 +33,7 @@ from redis.asyncio import Redis
 from clwstwr.membership.v1 import membership_service_pb2 as pb
 from clwstwr.membership.v1.membership_service_pb2_grpc import MembershipServiceStub
 from clwstwr_ops.demo.membership_wales import Call, ClusterPlan, plan_wales
+from clwstwr_ops.ports import ephemeral_port
 from kernel.grpc.auth import hash_token
 
 CLIENTS, QUERY_CLIENTS, LOAD_SECONDS = 8, 2, 15
@@ -98,9 +98,7 @@ class Client:
 @asynccontextmanager
 async def replica(env: dict[str, str], instance: str) -> AsyncIterator[tuple[str, int]]:
     """One ``python -m membership`` on a free port, answering; yields (target, pid)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = ephemeral_port()
     env = {**env, "CLWSTWR_INSTANCE_NAME": instance, "CLWSTWR_GRPC_PORT": str(port)}
     log = tempfile.TemporaryFile()  # noqa: SIM115 - read back only if the service dies
     command = [sys.executable, "-m", "membership"]

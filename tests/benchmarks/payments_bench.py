@@ -33,7 +33,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 
 import asyncpg
 from grpc import aio
-from meetings_bench import free_port, process, until
+from meetings_bench import process, until
 from membership_bench import PRINCIPALS, cpu_seconds, percentiles
 from payments_wales import FINANCIAL_YEAR, payee_of_lead, roster_events, year_of_meetings
 from redis.asyncio import Redis
@@ -44,6 +44,7 @@ from clwstwr.membership.v1.membership_service_pb2_grpc import MembershipServiceS
 from clwstwr.payments.v1 import payments_service_pb2 as ppb
 from clwstwr.payments.v1.payments_service_pb2_grpc import PaymentsServiceStub
 from clwstwr_ops.demo.meetings_wales import BodyPlan, Command, meeting_scripts, plan_wales
+from clwstwr_ops.ports import ephemeral_port
 from kernel.eventstore.port import EventStore
 from kernel.feed import LocalEventSource
 from kernel.grpc.auth import hash_token
@@ -101,7 +102,7 @@ def _bare_source(name: str, database_url: str, redis_url: str) -> ServiceSetting
         instance_name=name,
         database_url=database_url,
         redis_url=redis_url,
-        grpc_port=free_port(),
+        grpc_port=ephemeral_port(),
         auth_tokens=TOKENS,
     )
 
@@ -144,7 +145,7 @@ async def bench_replay(database_url: str, redis_url: str, scale: float) -> dict[
             await meetings.store.append(meeting.stream_id, None, meeting.events)
         last = {s.settings.service_name: await s.store.last_position() for s in (roster, meetings)}
         await until(lambda: _all_published(redis, last), 300)
-        port = free_port()
+        port = ephemeral_port()
         spawned = time.perf_counter()
         pid = await stack.enter_async_context(
             process(
@@ -259,7 +260,7 @@ async def bench_accrual_latency(
     members, minutes, payments = (
         f"{s}_plat_{suffix}" for s in ("membership", "meetings", "payments")
     )
-    ports = {name: free_port() for name in (members, minutes, payments)}
+    ports = {name: ephemeral_port() for name in (members, minutes, payments)}
     common = {
         "database_url": database_url,
         "redis_url": redis_url,

@@ -35,13 +35,14 @@ from functools import partial
 
 import asyncpg
 from grpc import aio
-from meetings_bench import free_port, process, until
+from meetings_bench import process, until
 from membership_bench import PRINCIPALS, cpu_seconds, percentiles
 from pydantic import SecretStr
 from reporting_history import FIRST_YEAR, YEARS, Wales, fy_label, write
 
 from clwstwr.reporting.v1 import reporting_service_pb2 as pb
 from clwstwr.reporting.v1.reporting_service_pb2_grpc import ReportingServiceStub
+from clwstwr_ops.ports import ephemeral_port
 from kernel.feed import EventSource, LocalEventSource
 from kernel.grpc.auth import hash_token
 from kernel.grpc.eventfeed import EventFeedClient
@@ -97,7 +98,7 @@ async def bench_reporting(database_url: str, redis_url: str) -> dict[str, object
     reporting_def = reporting_definition(
         members, meetings_source=meetings, payments_source=payments
     )
-    ports = {schema: free_port() for schema in (members, meetings, payments, reporting)}
+    ports = {schema: ephemeral_port() for schema in (members, meetings, payments, reporting)}
     feeds = {schema: f"127.0.0.1:{ports[schema]}" for schema in (members, meetings, payments)}
     feed_pids: dict[str, int] = {}
     async with AsyncExitStack() as stack:

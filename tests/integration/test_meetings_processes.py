@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import socket
 import sys
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -24,6 +23,7 @@ from clwstwr.meetings.v1 import meetings_service_pb2 as pb
 from clwstwr.meetings.v1.meetings_service_pb2_grpc import MeetingsServiceStub
 from clwstwr.membership.v1 import membership_service_pb2 as mpb
 from clwstwr.membership.v1.membership_service_pb2_grpc import MembershipServiceStub
+from clwstwr_ops.ports import ephemeral_port
 from kernel.testing import infrastructure
 from kernel.testing.grpc import call_metadata, principals_json
 
@@ -37,13 +37,6 @@ T = TypeVar("T")
 BOARD = call_metadata("board-7a1")
 PC = "7A1-anglesey.community-pharmacy"
 TOKENS = principals_json()
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @asynccontextmanager
@@ -90,7 +83,7 @@ async def test_two_processes_seed_enrol_schedule_attend_hold_correct(
 ) -> None:
     suffix = uuid.uuid4().hex[:8]
     members_name, meetings_name = f"membership_{suffix}", f"meetings_{suffix}"
-    members_port, meetings_port = free_port(), free_port()
+    members_port, meetings_port = ephemeral_port(), ephemeral_port()
     try:
         async with (
             service("membership", members_port, service_name=members_name),

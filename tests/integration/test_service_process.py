@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import sys
 import textwrap
 import uuid
@@ -15,6 +14,7 @@ import grpc
 import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
+from clwstwr_ops.ports import ephemeral_port
 from kernel.testing import infrastructure
 
 pytestmark = pytest.mark.integration
@@ -33,13 +33,6 @@ SERVICE = textwrap.dedent(
 )
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 async def serving(port: int) -> bool:
     async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
         try:
@@ -53,7 +46,7 @@ async def serving(port: int) -> bool:
 
 @pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM])
 async def test_runs_until_signalled_then_stops_cleanly(stop_signal: signal.Signals) -> None:
-    port = free_port()
+    port = ephemeral_port()
     env = {
         **os.environ,
         "CLWSTWR_SERVICE_NAME": f"probe_{uuid.uuid4().hex[:8]}",
